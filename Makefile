@@ -1,0 +1,45 @@
+# chibo — common tasks. `make` alone lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+ARGS        ?=
+PYTEST_ARGS ?=
+
+.NOTPARALLEL:
+.PHONY: help run test lint fmt clean distclean bootstrap bootstrap-dev services
+
+help: ## List the targets
+	@echo "Usage: make <target> [ARGS=...] [PYTEST_ARGS=...]"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+bootstrap: ## Create/update .venv with the app's dependencies
+	@bash scripts/bootstrap.sh
+
+bootstrap-dev: ## Same plus test/lint tools and Debian test packages
+	@bash scripts/bootstrap.sh --dev
+
+services: ## Start PostgreSQL and Redis if they are down (never fails)
+	@bash scripts/ensure_services.sh
+
+run: bootstrap ## Run the app: make run ARGS="..."
+	$(PY) app.py $(ARGS)
+
+test: bootstrap-dev services ## Run the tests: make test PYTEST_ARGS="tests/browser -q"
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: bootstrap-dev ## ruff check + ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: bootstrap-dev ## Format and auto-fix with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## Remove caches and test output (keeps .venv)
+	rm -rf .pytest_cache .ruff_cache test-artifacts test-results build *.egg-info
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean ## clean + remove .venv
+	rm -rf $(VENV)
