@@ -1,0 +1,618 @@
+"""Pure rules of a Party cell meeting: categories, base figure, eligibility, majorities, tallies.
+
+No Flask, no database: plain values in, plain values out, so every rule is table-tested.
+Source: /work/shared/domain.md. Decisions taken where the regulations leave room:
+
+Attendance and the base figure
+* base = official members of this cell, minus those temporarily transferred out, exempted members
+  who are absent, suspended or prosecuted members, and official members absent for the whole
+  meeting with a reason accepted by the chair (``ABSENT_EXCUSED``).
+* Hosted members (sinh hoạt tạm thời) never count at the host cell, whatever their party status.
+  Probationary members never count.
+* Conservative on doubt: only a recorded status removes someone. An official member whose
+  attendance is ``UNKNOWN`` or ``ABSENT_UNEXCUSED`` stays in the base; an exempted member leaves it
+  only once recorded absent (with or without reason), so a forgotten roll call makes thresholds
+  harder, never easier, to reach.
+* Eligible voters: counted in the base and present (late counts as present).
+* There is no attendance quorum (domain.md). ``resolution_possible`` and ``two_thirds_possible`` are
+  live warnings: present eligible voters ≤ ½ of the base, or < ⅔ of it, cannot carry a resolution,
+  respectively an admission, recognition or expulsion. Both are False when the base is 0.
+* Attendance rate (a quality flag, not validity): members not transferred out, not suspended and
+  not exempted, probationary and hosted members included; flagged when the rate is at or below the
+  threshold (quality requires *above* 85%). "Excused more than 3 meetings in a row" needs the
+  history of meetings and is left to the caller.
+
+Votes
+* Every threshold is a fraction of the base figure, except procedural motions (agenda, time limits),
+  decided on ballots cast, abstentions included.
+* All comparisons use integers: > ½ is ``2*v > d``; ≥ ⅔ is ``3*v >= 2*d``. Floats never decide.
+* Discipline uses cumulative counting from the heaviest option down; "none" votes are never added.
+* Elections never break a tie silently: candidates tied across the last seat are all left out and
+  reported in ``tie`` for a new round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "CATEGORIES",
+    "DEFAULT_RULES",
+    "DISCIPLINE_NONE",
+    "DISCIPLINE_OPTIONS",
+    "FLAGS",
+    "MOTION_CHOICES",
+    "AttendanceStatus",
+    "Denominator",
+    "DisciplineResult",
+    "ElectionResult",
+    "Figures",
+    "Majority",
+    "MemberFacts",
+    "Method",
+    "MotionResult",
+    "PartyStatus",
+    "Threshold",
+    "VoteKind",
+    "VoteRuleSet",
+    "category",
+    "compute_figures",
+    "counts_in_base",
+    "is_eligible_voter",
+    "is_present",
+    "percent",
+    "reaches",
+    "tally_discipline",
+    "tally_election",
+    "tally_motion",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Members and attendance
+# --------------------------------------------------------------------------------------------
+
+
+class PartyStatus(StrEnum):
+    """Party status of a member."""
+
+    OFFICIAL = "official"  # đảng viên chính thức
+    PROBATIONARY = "probationary"  # đảng viên dự bị
+
+
+class AttendanceStatus(StrEnum):
+    """Attendance recorded for one member at one meeting."""
+
+    UNKNOWN = "unknown"  # not yet recorded
+    PRESENT = "present"  # có mặt
+    LATE = "late"  # đến muộn
+    ABSENT_EXCUSED = "absent_excused"  # vắng có lý do, reason accepted by the chair
+    ABSENT_UNEXCUSED = "absent_unexcused"  # vắng không lý do
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What the rules need to know about one member of the cell at one meeting."""
+
+    party_status: PartyStatus
+    exempted: bool = False  # miễn sinh hoạt
+    hosted: bool = False  # sinh hoạt tạm thời, hosted from another cell
+    transferred_out: bool = False  # temporarily transferred out of this cell
+    suspended: bool = False  # suspended or prosecuted
+    attendance: AttendanceStatus = AttendanceStatus.UNKNOWN
+
+
+CAT_OFFICIAL = "official"
+CAT_PROBATIONARY = "probationary"
+CAT_EXEMPTED = "exempted"
+CAT_HOSTED = "hosted"
+CAT_TRANSFERRED = "transferred"
+CAT_SUSPENDED = "suspended"
+# Order used in reports and minutes.
+CATEGORIES: tuple[str, ...] = (
+    CAT_OFFICIAL,
+    CAT_PROBATIONARY,
+    CAT_EXEMPTED,
+    CAT_HOSTED,
+    CAT_TRANSFERRED,
+    CAT_SUSPENDED,
+)
+
+FLAG_LOW_ATTENDANCE = "low_attendance"
+FLAG_UNEXCUSED_ABSENCE = "unexcused_absence"
+FLAGS: tuple[str, ...] = (FLAG_LOW_ATTENDANCE, FLAG_UNEXCUSED_ABSENCE)
+
+DEFAULT_ATTENDANCE_THRESHOLD = Fraction(85, 100)
+
+
+def is_present(status: AttendanceStatus) -> bool:
+    """True for present or late: a late member takes part in everything after arriving."""
+    return status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+def category(m: MemberFacts) -> str:
+    """The single reporting category of a member (one of ``CATEGORIES``).
+
+    Precedence: transferred, suspended, hosted, exempted, then party status; a member who is
+    both transferred out and suspended is reported once, as transferred.
+    """
+    if m.transferred_out:
+        return CAT_TRANSFERRED
+    if m.suspended:
+        return CAT_SUSPENDED
+    if m.hosted:
+        return CAT_HOSTED
+    if m.exempted:
+        return CAT_EXEMPTED
+    if m.party_status is PartyStatus.OFFICIAL:
+        return CAT_OFFICIAL
+    return CAT_PROBATIONARY
+
+
+def counts_in_base(m: MemberFacts) -> bool:
+    """True when the member counts in the base figure (the denominator of every vote threshold)."""
+    if m.transferred_out or m.suspended or m.hosted:
+        return False
+    if m.party_status is not PartyStatus.OFFICIAL:
+        return False
+    if m.exempted:
+        # Exempted members count only when they come; until recorded absent they stay in
+        # (conservative: a larger base never lets a vote pass wrongly).
+        return m.attendance not in (
+            AttendanceStatus.ABSENT_EXCUSED,
+            AttendanceStatus.ABSENT_UNEXCUSED,
+        )
+    # Only a reason accepted by the chair removes an official member.
+    return m.attendance is not AttendanceStatus.ABSENT_EXCUSED
+
+
+def is_eligible_voter(m: MemberFacts) -> bool:
+    """True when the member may vote now: counted in the base and present (or late)."""
+    return counts_in_base(m) and is_present(m.attendance)
+
+
+def _counts_for_attendance_rate(m: MemberFacts) -> bool:
+    # Exempted members are excluded from the rate (domain.md), present or not.
+    return not (m.transferred_out or m.suspended or m.exempted)
+
+
+def percent(part: int, whole: int) -> Fraction | None:
+    """``part`` as an exact percentage of ``whole`` (12 of 14 -> 600/7, i.e. 85.71...).
+
+    None when ``whole`` is 0. Round only for display.
+    """
+    if whole == 0:
+        return None
+    return Fraction(100 * part, whole)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Attendance figures of a meeting, as the chair reports them and the rules use them."""
+
+    members_by_category: dict[str, int]  # every category key present, zeros included
+    present_by_category: dict[str, int]
+    members_total: int
+    present_total: int
+    base: int  # the base figure (domain.md)
+    eligible_present: int  # present eligible voters
+    expected: int  # denominator of the attendance rate
+    expected_present: int
+    attendance_rate: Fraction | None  # None when expected == 0
+    resolution_possible: bool  # False when eligible_present <= base/2
+    two_thirds_possible: bool  # False when eligible_present < 2/3 base
+    unexcused_absences: int
+    flags: tuple[str, ...]  # subset of FLAGS, in that order
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly copy: the rate as a float rounded to 4 places, tuples as lists."""
+        return {
+            "members_by_category": dict(self.members_by_category),
+            "present_by_category": dict(self.present_by_category),
+            "members_total": self.members_total,
+            "present_total": self.present_total,
+            "base": self.base,
+            "eligible_present": self.eligible_present,
+            "expected": self.expected,
+            "expected_present": self.expected_present,
+            "attendance_rate": (
+                None if self.attendance_rate is None else round(float(self.attendance_rate), 4)
+            ),
+            "resolution_possible": self.resolution_possible,
+            "two_thirds_possible": self.two_thirds_possible,
+            "unexcused_absences": self.unexcused_absences,
+            "flags": list(self.flags),
+        }
+
+
+def compute_figures(
+    members: Iterable[MemberFacts],
+    attendance_threshold: Fraction = DEFAULT_ATTENDANCE_THRESHOLD,
+) -> Figures:
+    """Compute the base figure, eligible voters present, attendance rate and quality flags.
+
+    ``attendance_threshold`` is the rate that must be *exceeded* (default 85%); it must lie
+    in [0, 1].
+    """
+    if not 0 <= attendance_threshold <= 1:
+        raise ValueError(f"attendance_threshold must be within [0, 1], got {attendance_threshold}")
+    members_by_category = dict.fromkeys(CATEGORIES, 0)
+    present_by_category = dict.fromkeys(CATEGORIES, 0)
+    base = eligible = expected = expected_present = unexcused = 0
+    for m in members:
+        cat = category(m)
+        present = is_present(m.attendance)
+        members_by_category[cat] += 1
+        if present:
+            present_by_category[cat] += 1
+        if counts_in_base(m):
+            base += 1
+            if present:
+                eligible += 1
+        if _counts_for_attendance_rate(m):
+            expected += 1
+            if present:
+                expected_present += 1
+        if m.attendance is AttendanceStatus.ABSENT_UNEXCUSED:
+            unexcused += 1
+
+    rate = Fraction(expected_present, expected) if expected else None
+    flags: list[str] = []
+    if rate is not None and rate <= attendance_threshold:
+        flags.append(FLAG_LOW_ATTENDANCE)
+    if unexcused:
+        flags.append(FLAG_UNEXCUSED_ABSENCE)
+    return Figures(
+        members_by_category=members_by_category,
+        present_by_category=present_by_category,
+        members_total=sum(members_by_category.values()),
+        present_total=sum(present_by_category.values()),
+        base=base,
+        eligible_present=eligible,
+        expected=expected,
+        expected_present=expected_present,
+        attendance_rate=rate,
+        # With base 0 nothing can pass: reaches() is False for a zero denominator.
+        resolution_possible=reaches(eligible, base, Majority.MORE_THAN_HALF),
+        two_thirds_possible=reaches(eligible, base, Majority.AT_LEAST_TWO_THIRDS),
+        unexcused_absences=unexcused,
+        flags=tuple(flags),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Votes
+# --------------------------------------------------------------------------------------------
+
+
+class VoteKind(StrEnum):
+    """What a vote decides; each kind has its own threshold and allowed methods."""
+
+    RESOLUTION = "resolution"  # nghị quyết / kết luận
+    ADMISSION = "admission"  # kết nạp đảng viên
+    RECOGNITION = "recognition"  # công nhận đảng viên chính thức
+    DISCIPLINE = "discipline"  # kỷ luật
+    ELECTION = "election"  # bầu cử, lấy phiếu giới thiệu
+    PROCEDURAL = "procedural"  # agenda, time limits and other conduct of the meeting
+
+
+class Majority(StrEnum):
+    """Share of the denominator the yes votes must reach."""
+
+    MORE_THAN_HALF = "more_than_half"  # quá nửa
+    AT_LEAST_TWO_THIRDS = "at_least_two_thirds"  # ít nhất hai phần ba
+
+
+class Denominator(StrEnum):
+    """What the share is taken of."""
+
+    BASE = "base"  # the base figure
+    VOTING = "voting"  # ballots cast, abstentions included
+
+
+class Method(StrEnum):
+    """How votes are cast."""
+
+    SHOW_OF_HANDS = "show_of_hands"  # biểu quyết giơ tay / giơ thẻ đảng viên
+    SECRET = "secret"  # noqa: S105  # bỏ phiếu kín (not a password)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A passing rule: ``majority`` of ``denominator``."""
+
+    majority: Majority
+    denominator: Denominator
+
+
+def reaches(votes: int, denominator: int, majority: Majority) -> bool:
+    """True when ``votes`` reach ``majority`` of ``denominator`` (exact integer arithmetic).
+
+    More than half: ``2*votes > denominator``; at least two thirds: ``3*votes >= 2*denominator``.
+    A zero denominator never passes (nobody to decide).
+    """
+    if votes < 0 or denominator < 0:
+        raise ValueError(f"negative count: votes={votes}, denominator={denominator}")
+    if denominator == 0:
+        return False
+    if majority is Majority.MORE_THAN_HALF:
+        return 2 * votes > denominator
+    return 3 * votes >= 2 * denominator
+
+
+DISCIPLINE_OPTIONS: tuple[str, ...] = ("expulsion", "removal_from_post", "warning", "reprimand")
+"""Discipline options, heaviest first: khai trừ, cách chức, cảnh cáo, khiển trách."""
+DISCIPLINE_NONE = "none"  # không kỷ luật, also on the ballot
+MOTION_CHOICES: tuple[str, ...] = ("agree", "disagree", "abstain")
+"""tán thành, không tán thành, không biểu quyết / ý kiến khác."""
+
+_HALF_OF_BASE = Threshold(Majority.MORE_THAN_HALF, Denominator.BASE)
+_TWO_THIRDS_OF_BASE = Threshold(Majority.AT_LEAST_TWO_THIRDS, Denominator.BASE)
+_HALF_OF_VOTING = Threshold(Majority.MORE_THAN_HALF, Denominator.VOTING)
+
+
+@dataclass(frozen=True)
+class VoteRuleSet:
+    """Configurable vote rules of a cell: thresholds, allowed and default methods per kind.
+
+    ``thresholds[VoteKind.DISCIPLINE]`` is the rule for the lighter options; a discipline ballot
+    is tallied with ``discipline_thresholds`` (one per option). Mappings are stored read-only.
+    """
+
+    thresholds: Mapping[VoteKind, Threshold]
+    allowed_methods: Mapping[VoteKind, frozenset[Method]]
+    default_methods: Mapping[VoteKind, Method]
+    discipline_thresholds: Mapping[str, Threshold] = field(
+        default_factory=lambda: MappingProxyType(
+            {
+                "expulsion": _TWO_THIRDS_OF_BASE,
+                "removal_from_post": _HALF_OF_BASE,
+                "warning": _HALF_OF_BASE,
+                "reprimand": _HALF_OF_BASE,
+            }
+        )
+    )
+
+    def __post_init__(self) -> None:
+        # A cell's settings come from an admin form: refuse an incomplete or contradictory set.
+        for kind in VoteKind:
+            if kind not in self.thresholds:
+                raise ValueError(f"no threshold for {kind}")
+            allowed = self.allowed_methods.get(kind)
+            if not allowed:
+                raise ValueError(f"no allowed method for {kind}")
+            if self.default_methods.get(kind) not in allowed:
+                raise ValueError(f"default method for {kind} is not allowed")
+        for option in DISCIPLINE_OPTIONS:
+            if option not in self.discipline_thresholds:
+                raise ValueError(f"no threshold for discipline option {option}")
+        # Secret ballot is mandatory for discipline and elections (domain.md): not configurable.
+        for kind in (VoteKind.DISCIPLINE, VoteKind.ELECTION):
+            if self.allowed_methods[kind] != frozenset({Method.SECRET}):
+                raise ValueError(f"{kind} must be by secret ballot only")
+        object.__setattr__(self, "thresholds", MappingProxyType(dict(self.thresholds)))
+        object.__setattr__(
+            self,
+            "allowed_methods",
+            MappingProxyType({k: frozenset(v) for k, v in self.allowed_methods.items()}),
+        )
+        object.__setattr__(self, "default_methods", MappingProxyType(dict(self.default_methods)))
+        object.__setattr__(
+            self, "discipline_thresholds", MappingProxyType(dict(self.discipline_thresholds))
+        )
+
+    def threshold(self, kind: VoteKind) -> Threshold:
+        """The passing rule for a kind of vote."""
+        return self.thresholds[kind]
+
+    def method_allowed(self, kind: VoteKind, method: Method) -> bool:
+        """True when ``method`` may be used for a vote of ``kind``."""
+        return method in self.allowed_methods[kind]
+
+
+DEFAULT_RULES = VoteRuleSet(
+    thresholds={
+        VoteKind.RESOLUTION: _HALF_OF_BASE,
+        VoteKind.ADMISSION: _TWO_THIRDS_OF_BASE,
+        VoteKind.RECOGNITION: _TWO_THIRDS_OF_BASE,
+        VoteKind.DISCIPLINE: _HALF_OF_BASE,
+        VoteKind.ELECTION: _HALF_OF_BASE,
+        VoteKind.PROCEDURAL: _HALF_OF_VOTING,
+    },
+    allowed_methods={
+        VoteKind.RESOLUTION: frozenset({Method.SHOW_OF_HANDS, Method.SECRET}),
+        VoteKind.ADMISSION: frozenset({Method.SHOW_OF_HANDS, Method.SECRET}),
+        VoteKind.RECOGNITION: frozenset({Method.SHOW_OF_HANDS, Method.SECRET}),
+        VoteKind.DISCIPLINE: frozenset({Method.SECRET}),
+        VoteKind.ELECTION: frozenset({Method.SECRET}),
+        VoteKind.PROCEDURAL: frozenset({Method.SHOW_OF_HANDS}),
+    },
+    default_methods={
+        VoteKind.RESOLUTION: Method.SHOW_OF_HANDS,
+        VoteKind.ADMISSION: Method.SECRET,
+        VoteKind.RECOGNITION: Method.SECRET,
+        VoteKind.DISCIPLINE: Method.SECRET,
+        VoteKind.ELECTION: Method.SECRET,
+        VoteKind.PROCEDURAL: Method.SHOW_OF_HANDS,
+    },
+)
+"""Defaults of domain.md; a cell may override them."""
+
+
+def _checked_counts(counts: Mapping[str, int], allowed: Iterable[str]) -> dict[str, int]:
+    """Counts for every allowed key (missing -> 0); unknown keys or negatives are errors."""
+    allowed = tuple(allowed)
+    unknown = set(counts) - set(allowed)
+    if unknown:
+        raise ValueError(f"unknown choices: {sorted(unknown)}")
+    out = {key: counts.get(key, 0) for key in allowed}
+    for key, value in out.items():
+        if value < 0:
+            raise ValueError(f"negative count for {key}: {value}")
+    return out
+
+
+def _denominator(threshold: Threshold, base: int, cast: int) -> int:
+    """The number a threshold is a share of; ballots can never outnumber the base."""
+    if base < 0:
+        raise ValueError(f"negative base: {base}")
+    if threshold.denominator is Denominator.BASE and cast > base:
+        # Only eligible voters (a subset of the base) receive a ballot: this is a data error.
+        raise ValueError(f"{cast} ballots cast but the base figure is {base}")
+    return base if threshold.denominator is Denominator.BASE else cast
+
+
+@dataclass(frozen=True)
+class MotionResult:
+    """Outcome of a vote on a motion (agree / disagree / abstain)."""
+
+    passed: bool
+    yes: int
+    no: int
+    abstain: int
+    cast: int  # ballots cast, abstentions included
+    denominator: int  # what the threshold was applied to (base figure or ``cast``)
+    threshold: Threshold
+
+
+def tally_motion(counts: Mapping[str, int], base: int, threshold: Threshold) -> MotionResult:
+    """Tally a motion from counts keyed by ``MOTION_CHOICES`` (missing keys count 0).
+
+    Passes when the agree votes reach the threshold of the base figure, or of the ballots cast
+    for a ``Denominator.VOTING`` threshold.
+    """
+    c = _checked_counts(counts, MOTION_CHOICES)
+    cast = sum(c.values())
+    denominator = _denominator(threshold, base, cast)
+    return MotionResult(
+        passed=reaches(c["agree"], denominator, threshold.majority),
+        yes=c["agree"],
+        no=c["disagree"],
+        abstain=c["abstain"],
+        cast=cast,
+        denominator=denominator,
+        threshold=threshold,
+    )
+
+
+@dataclass(frozen=True)
+class DisciplineResult:
+    """Outcome of a discipline ballot under cumulative counting."""
+
+    outcome: str  # one of DISCIPLINE_OPTIONS, or DISCIPLINE_NONE
+    # (option, cumulative votes, passed) for each option checked, heaviest first.
+    steps: tuple[tuple[str, int, bool], ...]
+    base: int
+    cast: int  # ballots cast, "none" included
+
+
+def tally_discipline(
+    counts: Mapping[str, int],
+    base: int,
+    thresholds: Mapping[str, Threshold],
+) -> DisciplineResult:
+    """Tally a discipline ballot by cumulative counting.
+
+    Check the heaviest option; if it does not reach its threshold, add its votes to the next
+    lighter option and check again, down to reprimand. The first option that passes is the
+    outcome; if none does, the outcome is ``"none"``. Votes for "none" are never added.
+    ``counts`` is keyed by ``DISCIPLINE_OPTIONS`` and ``"none"``; ``thresholds`` by option
+    (``DEFAULT_RULES.discipline_thresholds`` holds the defaults).
+    """
+    c = _checked_counts(counts, (*DISCIPLINE_OPTIONS, DISCIPLINE_NONE))
+    cast = sum(c.values())
+    steps: list[tuple[str, int, bool]] = []
+    cumulative = 0
+    for option in DISCIPLINE_OPTIONS:
+        threshold = thresholds[option]
+        cumulative += c[option]
+        passed = reaches(cumulative, _denominator(threshold, base, cast), threshold.majority)
+        steps.append((option, cumulative, passed))
+        if passed:
+            return DisciplineResult(outcome=option, steps=tuple(steps), base=base, cast=cast)
+    return DisciplineResult(outcome=DISCIPLINE_NONE, steps=tuple(steps), base=base, cast=cast)
+
+
+@dataclass(frozen=True)
+class ElectionResult:
+    """Outcome of one round of an election (or a poll on candidates)."""
+
+    elected: tuple[str, ...]  # by votes, highest first
+    tie: tuple[str, ...]  # tied across the last seat(s): none elected, a new round is needed
+    passing: tuple[str, ...]  # every candidate reaching the threshold, by votes, highest first
+    votes: dict[str, int]
+    seats: int
+    base: int
+    cast: int | None  # ballots cast, when given
+
+    @property
+    def seats_left(self) -> int:
+        """Seats not filled in this round (tie or too few passing candidates)."""
+        return self.seats - len(self.elected)
+
+
+def tally_election(
+    votes: Mapping[str, int],
+    seats: int,
+    base: int,
+    threshold: Threshold,
+    *,
+    cast: int | None = None,
+) -> ElectionResult:
+    """Tally one round of an election.
+
+    ``votes`` maps each candidate to the ballots naming them. A candidate passes when their votes
+    reach ``threshold`` (of the base figure, or of ``cast`` ballots, which must then be given).
+    Seats are filled by votes, highest first, among passing candidates. When candidates with equal
+    votes straddle the last seat, none of that tied group is elected and all are listed in ``tie``.
+    Fewer passing candidates than seats leaves seats empty. Equal votes are listed in name order.
+    """
+    if seats < 1:
+        raise ValueError(f"seats must be at least 1, got {seats}")
+    v = dict(votes)
+    for name, n in v.items():
+        if n < 0:
+            raise ValueError(f"negative votes for {name}: {n}")
+        if cast is not None and n > cast:
+            raise ValueError(f"{name} has {n} votes but only {cast} ballots were cast")
+    if threshold.denominator is Denominator.VOTING:
+        if cast is None:
+            raise ValueError("a threshold of ballots cast needs the number of ballots cast")
+        denominator = cast
+    else:
+        if base < 0:
+            raise ValueError(f"negative base: {base}")
+        if cast is not None and cast > base:
+            raise ValueError(f"{cast} ballots cast but the base figure is {base}")
+        if any(n > base for n in v.values()):
+            raise ValueError(f"a candidate has more votes than the base figure {base}")
+        denominator = base
+
+    ranked = sorted(v, key=lambda name: (-v[name], name))
+    elected: tuple[str, ...]
+    tie: tuple[str, ...]
+    passing = tuple(name for name in ranked if reaches(v[name], denominator, threshold.majority))
+    if len(passing) <= seats:
+        elected, tie = passing, ()
+    else:
+        last_in, first_out = v[passing[seats - 1]], v[passing[seats]]
+        if last_in > first_out:
+            elected, tie = passing[:seats], ()
+        else:
+            # Equal votes across the last seat: the meeting must decide in a new round.
+            elected = tuple(name for name in passing if v[name] > last_in)
+            tie = tuple(name for name in passing if v[name] == last_in)
+    return ElectionResult(
+        elected=elected,
+        tie=tie,
+        passing=passing,
+        votes=v,
+        seats=seats,
+        base=base,
+        cast=cast,
+    )
