@@ -9,10 +9,10 @@ Attendance and the base figure
   meeting with a reason accepted by the chair (``ABSENT_EXCUSED``).
 * Hosted members (sinh hoạt tạm thời) never count at the host cell, whatever their party status.
   Probationary members never count.
-* Conservative on doubt: only a recorded status removes someone. An official member whose
-  attendance is ``UNKNOWN`` or ``ABSENT_UNEXCUSED`` stays in the base; an exempted member leaves it
-  only once recorded absent (with or without reason), so a forgotten roll call makes thresholds
-  harder, never easier, to reach.
+* Conservative on doubt: only a reason accepted by the chair removes an official member. One whose
+  attendance is ``UNKNOWN`` or ``ABSENT_UNEXCUSED`` stays in the base, so a forgotten roll call
+  makes thresholds harder, never easier, to reach. An exempted member is excused from attending by
+  definition and counts only while present (checked in or late).
 * Eligible voters: counted in the base and present (late counts as present).
 * There is no attendance quorum (domain.md). ``resolution_possible`` and ``two_thirds_possible`` are
   live warnings: present eligible voters ≤ ½ of the base, or < ⅔ of it, cannot carry a resolution,
@@ -161,12 +161,9 @@ def counts_in_base(m: MemberFacts) -> bool:
     if m.party_status is not PartyStatus.OFFICIAL:
         return False
     if m.exempted:
-        # Exempted members count only when they come; until recorded absent they stay in
-        # (conservative: a larger base never lets a vote pass wrongly).
-        return m.attendance not in (
-            AttendanceStatus.ABSENT_EXCUSED,
-            AttendanceStatus.ABSENT_UNEXCUSED,
-        )
+        # Exempted members are excused from attending by definition: they count only when
+        # they come (domain.md subtracts "exempted members who are absent").
+        return is_present(m.attendance)
     # Only a reason accepted by the chair removes an official member.
     return m.attendance is not AttendanceStatus.ABSENT_EXCUSED
 

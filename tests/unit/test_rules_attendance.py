@@ -100,7 +100,7 @@ BASE_TABLE = [
     pytest.param(official(LATE, exempted=True), True, True, id="exempted-late-counts"),
     pytest.param(official(EXCUSED, exempted=True), False, False, id="exempted-excused"),
     pytest.param(official(UNEXCUSED, exempted=True), False, False, id="exempted-absent-no-reason"),
-    pytest.param(official(UNKNOWN, exempted=True), True, False, id="exempted-unknown-stays"),
+    pytest.param(official(UNKNOWN, exempted=True), False, False, id="exempted-not-come-out"),
     pytest.param(official(PRESENT, hosted=True), False, False, id="hosted-official-present-never"),
     pytest.param(probationary(PRESENT, hosted=True), False, False, id="hosted-probationary"),
     pytest.param(official(PRESENT, transferred_out=True), False, False, id="transferred-present"),
