@@ -1,0 +1,1 @@
+"""Administration: committees, cells, users, memberships, oversight, CSV import."""

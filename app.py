@@ -1,0 +1,168 @@
+"""chibo: the app factory and the entry point (`python app.py --host 127.0.0.1 --port 5000`).
+
+The entry point patches the async library before anything else is imported, and only there;
+`create_app` never patches, so tests and tools import it safely.
+"""
+
+if __name__ == "__main__":
+    import os as _os
+
+    _mode = _os.environ.get("CHIBO_ASYNC_MODE", "eventlet")
+    if _mode == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+        # psycopg 3 would block the whole eventlet server on every query without this.
+        _os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
+    elif _mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+
+from flask import Flask, has_request_context, session  # noqa: E402
+from flask_login import current_user  # noqa: E402
+
+from core import config  # noqa: E402
+from core.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio  # noqa: E402
+from core.i18n import compile_catalogs, install_template_helpers  # noqa: E402
+
+log = logging.getLogger("chibo")
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return "vi"  # demo data, CLI: the default language
+    lang = session.get("lang")
+    if lang in ("vi", "en"):
+        return lang
+    if current_user and current_user.is_authenticated:
+        return current_user.language
+    return "vi"  # Vietnamese first, whatever the browser says
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then the environment (unless testing), then the test override."""
+    app = Flask(__name__, instance_path=str(config.INSTANCE))
+    app.config.update(config.DEFAULTS)
+    if test_config is None:
+        app.config.update(config.from_environment())
+    else:
+        app.config.update(test_config)
+
+    compile_catalogs()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(config.ROOT / "translations"),
+    )
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["CHIBO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # Same-origin only (Flask-SocketIO's default); never '*'.
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        ping_interval=10,
+        ping_timeout=20,
+        max_http_buffer_size=256 * 1024,
+    )
+
+    # Importing registers models, commands and event handlers.
+    import auth.sessions  # noqa: F401
+    import meetings.agenda  # noqa: F401
+    import meetings.attendance  # noqa: F401
+    import meetings.lifecycle  # noqa: F401
+    from auth.routes import bp as auth_bp
+    from core.web import install_web_defaults
+    from meetings.events import register as register_events
+    from meetings.routes import bp as meetings_bp
+
+    register_events()
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(meetings_bp)
+    _register_optional_blueprints(app)
+    install_template_helpers(app)
+    install_web_defaults(app)
+
+    from core.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    from admin.routes import bp as admin_bp
+
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def prepare_database(app: Flask) -> None:
+    """Create or migrate the database, and load the demo organisation when it is empty."""
+    from core.demo import load_demo_if_empty
+
+    with app.app_context():
+        if app.config["CHIBO_AUTO_MIGRATE"]:
+            from flask_migrate import upgrade
+
+            upgrade(directory=str(config.ROOT / "migrations"))
+        else:
+            db.create_all()
+        if app.config["CHIBO_LOAD_DEMO"]:
+            if load_demo_if_empty():
+                log.info("demo organisation loaded")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run chibo.")
+    parser.add_argument("--host", default=os.environ.get("CHIBO_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("CHIBO_PORT", "5000")))
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=10000,
+        help="simultaneous connections (eventlet's own default is 1024)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = create_app()
+    prepare_database(app)
+    _raise_file_limit(args.max_connections)
+    print(f"chibo: http://{args.host}:{args.port}  ({app.config['CHIBO_ASYNC_MODE']})", flush=True)
+    import gc
+
+    gc.freeze()  # start-up objects leave the collector's generations: shorter full collections
+    run_kwargs: dict = {"host": args.host, "port": args.port, "allow_unsafe_werkzeug": True}
+    if app.config["CHIBO_ASYNC_MODE"] == "eventlet":
+        run_kwargs = {
+            "host": args.host,
+            "port": args.port,
+            "max_size": args.max_connections,
+            "log_output": False,
+        }
+    socketio.run(app, **run_kwargs)
+
+
+def _raise_file_limit(wanted: int) -> None:
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = min(hard, max(soft, wanted + 256))
+        if target > soft:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+if __name__ == "__main__":
+    main()

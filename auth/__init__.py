@@ -1,0 +1,1 @@
+"""Accounts: logging in and out, the language switch, sessions."""

@@ -1,0 +1,59 @@
+"""Accounts."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+from core.vietnamese import name_sort_key
+
+LANGUAGES = ("vi", "en")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+    # Rotated on password change and logout-everywhere: sessions carry it, so old ones die.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        # werkzeug's default is scrypt, a memory-hard modern algorithm; tests may pick a cheap one.
+        method = (
+            current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if current_app else "scrypt"
+        )
+        self.password_hash = generate_password_hash(password, method=method)
+        self.session_token = secrets.token_hex(16)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        # Flask-Login stores this in the session; a rotated token logs the old session out.
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account
+
+    @property
+    def sort_key(self) -> tuple:
+        return name_sort_key(self.full_name)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

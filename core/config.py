@@ -1,0 +1,72 @@
+"""Configuration read from the environment, with safe defaults for one machine.
+
+`Config` is what `python app.py` uses; tests pass a dict of overrides to `create_app`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("CHIBO_INSTANCE_PATH", ROOT / "instance"))
+
+ASYNC_MODES = ("eventlet", "gevent", "threading")
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/ (never committed)."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict:
+    """The settings a real run uses."""
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'chibo.db'}"
+    async_mode = os.environ.get("CHIBO_ASYNC_MODE", "eventlet")
+    if async_mode not in ASYNC_MODES:
+        raise ValueError(f"CHIBO_ASYNC_MODE must be one of {ASYNC_MODES}, not {async_mode!r}")
+    return {
+        "SECRET_KEY": _secret_key(INSTANCE),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "CHIBO_ASYNC_MODE": async_mode,
+        "CHIBO_LOAD_DEMO": _flag("CHIBO_LOAD_DEMO", True),
+        "CHIBO_AUTO_MIGRATE": _flag("CHIBO_AUTO_MIGRATE", True),
+        "SESSION_COOKIE_SECURE": _flag("CHIBO_SECURE_COOKIES", False),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+    }
+
+
+DEFAULTS: dict = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ("vi", "en"),
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "CHIBO_ASYNC_MODE": "threading",
+    "CHIBO_LOAD_DEMO": False,
+    "CHIBO_AUTO_MIGRATE": False,
+    "SOCKETIO_MESSAGE_QUEUE": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
+}

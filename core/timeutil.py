@@ -1,0 +1,48 @@
+"""Times are stored in UTC and shown in Vietnam time (Asia/Ho_Chi_Minh)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; a naive input is taken as Vietnam time (what users type)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VIETNAM)
+    return moment.astimezone(UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, for JSON payloads."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC (portable across SQLite and PostgreSQL), returns aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)

@@ -1,0 +1,199 @@
+"""Running a command: the one way meeting state changes.
+
+HTTP views and Socket.IO handlers both call `dispatch`. Each command:
+locks the meeting by bumping its version (first statement of the transaction, so SQLite takes its
+write lock and PostgreSQL its row lock before anything is read), replays an earlier result when the
+client's command id was seen already, checks the caller's right, validates the payload, changes
+state, records itself in the command log, commits, and only then broadcasts with the new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from auth.models import User
+from core.extensions import db
+from meetings import broadcast
+from meetings.errors import CommandError, Forbidden, Invalid, NotFound, Unavailable
+from meetings.models import CommandLog, Meeting
+from meetings.permissions import MEETING_PERMISSIONS, allowed, meeting_roles
+
+log = logging.getLogger(__name__)
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class Payload(BaseModel):
+    """Base of every command payload: unknown fields are refused, text is stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+
+class Empty(Payload):
+    pass
+
+
+@dataclass
+class Context:
+    actor: User
+    meeting: Meeting
+    roles: frozenset[str]
+
+
+@dataclass
+class Effect:
+    """What a command did: changes to broadcast, a result for the caller, audit details."""
+
+    changes: list[dict] = field(default_factory=list)
+    result: dict = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)
+    private: list[tuple[int, str, dict]] = field(default_factory=list)  # (user_id, event, payload)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    permission: str
+    payload: type[Payload]
+    handler: Callable[[Context, Payload], Effect]
+
+
+REGISTRY: dict[str, Command] = {}
+
+
+def command(name: str, permission: str, payload: type[Payload] = Empty):
+    """Register a command handler under a name, guarded by a permission of the table."""
+    if permission not in MEETING_PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def register(handler):
+        REGISTRY[name] = Command(name, permission, payload, handler)
+        return handler
+
+    return register
+
+
+def parse_payload(cmd: Command, raw) -> Payload:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise Invalid(field="payload")
+    try:
+        return cmd.payload.model_validate(raw)
+    except ValidationError as exc:
+        fields = [".".join(str(p) for p in err["loc"]) or "payload" for err in exc.errors()]
+        raise Invalid(fields=fields) from None
+
+
+def _replay(actor_id: int, client_id: str, name: str) -> dict | None:
+    prior = db.session.scalar(
+        select(CommandLog).where(CommandLog.actor_id == actor_id, CommandLog.client_id == client_id)
+    )
+    if prior is None:
+        return None
+    if prior.name != name or prior.meeting_id is None:
+        raise Invalid(field="cid")
+    return {"ok": True, "repeat": True, "version": prior.version, "result": prior.result}
+
+
+def dispatch(actor: User, meeting_id, name, client_id, raw_payload) -> dict:
+    """Run one command; returns the ack `{ok, version, result}` or raises CommandError."""
+    cmd = REGISTRY.get(name) if isinstance(name, str) else None
+    if cmd is None:
+        raise Invalid(field="name")
+    if not isinstance(meeting_id, int) or isinstance(meeting_id, bool):
+        raise Invalid(field="meeting_id")
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise Invalid(field="cid")
+    payload = parse_payload(cmd, raw_payload)
+    try:
+        return _run(actor, meeting_id, cmd, client_id, payload)
+    except CommandError:
+        db.session.rollback()
+        raise
+    except IntegrityError:
+        # The same command id raced itself: the other copy won; answer with its result.
+        db.session.rollback()
+        replay = _replay(actor.id, client_id, cmd.name)
+        if replay is not None:
+            return replay
+        log.exception("integrity error in command %s", cmd.name)
+        raise Unavailable() from None
+    except OperationalError:
+        db.session.rollback()
+        log.exception("database error in command %s", cmd.name)
+        raise Unavailable() from None
+
+
+def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, payload: Payload) -> dict:
+    db.session.rollback()  # start a fresh transaction: the lock below must be its first statement
+    version = db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting_id)
+        .values(version=Meeting.version + 1)
+        .returning(Meeting.version)
+    ).scalar()
+    if version is None:
+        raise NotFound()
+    replay = _replay(actor.id, client_id, cmd.name)
+    if replay is not None:
+        db.session.rollback()
+        return replay
+    meeting = db.session.execute(
+        select(Meeting).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
+    ).scalar_one()
+    roles = meeting_roles(actor, meeting)
+    if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
+        raise Forbidden()
+    effect = cmd.handler(Context(actor, meeting, roles), payload)
+    db.session.add(
+        CommandLog(
+            meeting_id=meeting_id,
+            actor_id=actor.id,
+            client_id=client_id,
+            name=cmd.name,
+            details=effect.audit,
+            result=effect.result,
+            version=version,
+        )
+    )
+    db.session.commit()
+    broadcast.changes(meeting_id, version, effect.changes)
+    for user_id, event, data in effect.private:
+        broadcast.to_user(user_id, event, data)
+    return {"ok": True, "version": version, "result": effect.result}
+
+
+def system_change(meeting_id: int, apply: Callable[[Meeting], list[dict]]) -> int | None:
+    """A change the server makes on its own (e.g. recording an observer's visit): same lock,
+    same version bump and broadcast as a command. `apply` returns the changes, or [] for none."""
+    db.session.rollback()
+    version = db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting_id)
+        .values(version=Meeting.version + 1)
+        .returning(Meeting.version)
+    ).scalar()
+    if version is None:
+        raise NotFound()
+    meeting = db.session.execute(
+        select(Meeting).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
+    ).scalar_one()
+    try:
+        changes = apply(meeting)
+    except Exception:
+        db.session.rollback()
+        raise
+    if not changes:
+        db.session.rollback()
+        return None
+    db.session.commit()
+    broadcast.changes(meeting_id, version, changes)
+    return version

@@ -1,0 +1,114 @@
+"""Socket.IO handlers: thin translations between the wire and the services.
+
+Every event answers through its ack with `{ok: true, ...}` or `{ok: false, error: {code, message}}`.
+Rights are checked from the database on every event; nothing the page says is trusted.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import join_room, leave_room
+
+from core.extensions import db, socketio
+from meetings import broadcast, room
+from meetings.commands import dispatch
+from meetings.errors import CommandError, Invalid, Unauthenticated, Unavailable
+from meetings.presence import presence
+
+log = logging.getLogger(__name__)
+
+
+EVENTS: dict[str, object] = {}
+
+
+def handler(event: str):
+    """Declare a Socket.IO event whose payload must be an object and whose caller is logged in."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(data=None):
+            try:
+                if not current_user.is_authenticated:
+                    raise Unauthenticated()
+                if not isinstance(data, dict):
+                    raise Invalid(field="payload")
+                return fn(data)
+            except CommandError as exc:
+                db.session.rollback()
+                return exc.as_dict()
+            except Exception:
+                db.session.rollback()
+                log.exception("unexpected error in event %s", event)
+                return Unavailable().as_dict()
+
+        EVENTS[event] = run
+        return run
+
+    return wrap
+
+
+def on_connect(auth=None):
+    if not current_user.is_authenticated:
+        return False  # refused: the client sees connect_error
+    join_room(broadcast.user_room(current_user.id))
+    return True
+
+
+def on_disconnect(reason=None):
+    for meeting_id, user_id in presence.drop_socket(request.sid):
+        broadcast.presence(meeting_id, user_id, online=False)
+
+
+@handler("join")
+def on_join(data):
+    meeting, roles = room.load_viewable(current_user, data.get("meeting_id"))
+    if "observer" in roles:
+        room.record_observer_visit(current_user, meeting)
+    join_room(broadcast.meeting_room(meeting.id))
+    if presence.join(meeting.id, current_user.id, request.sid):
+        broadcast.presence(meeting.id, current_user.id, online=True)
+    db.session.rollback()  # read the snapshot in a fresh transaction
+    return {"ok": True, "snapshot": room.state_for(current_user, meeting.id)}
+
+
+@handler("leave")
+def on_leave(data):
+    meeting_id = data.get("meeting_id")
+    if not isinstance(meeting_id, int) or meeting_id not in presence.meetings_of(request.sid):
+        raise Invalid(field="meeting_id")
+    leave_room(broadcast.meeting_room(meeting_id))
+    if presence.leave(meeting_id, current_user.id, request.sid):
+        broadcast.presence(meeting_id, current_user.id, online=False)
+    return {"ok": True}
+
+
+@handler("snapshot")
+def on_snapshot(data):
+    db.session.rollback()
+    return {"ok": True, "snapshot": room.state_for(current_user, data.get("meeting_id"))}
+
+
+@handler("command")
+def on_command(data):
+    extra = set(data) - {"meeting_id", "name", "cid", "payload"}
+    if extra:
+        raise Invalid(field=sorted(extra)[0])
+    return dispatch(
+        current_user._get_current_object(),
+        data.get("meeting_id"),
+        data.get("name"),
+        data.get("cid"),
+        data.get("payload"),
+    )
+
+
+def register(server=socketio) -> None:
+    """Bind the handlers to the app's Socket.IO server (each `create_app` makes a new one)."""
+    server.on_event("connect", on_connect)
+    server.on_event("disconnect", on_disconnect)
+    for name, run in EVENTS.items():
+        server.on_event(name, run)

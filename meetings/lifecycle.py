@@ -1,0 +1,71 @@
+"""Starting, moving through and ending a meeting."""
+
+from __future__ import annotations
+
+from pydantic import StrictInt
+
+from core.timeutil import utcnow
+from meetings.commands import Context, Effect, Payload, command
+from meetings.errors import Conflict, NotFound
+from meetings.models import MeetingStatus
+from meetings.snapshot import agenda_section, meeting_section
+
+
+def _meeting_changes(ctx: Context) -> list[dict]:
+    return [
+        {"type": "meeting", "data": meeting_section(ctx.meeting)},
+        {"type": "agenda", "data": agenda_section(ctx.meeting)},
+    ]
+
+
+@command("start_meeting", permission="start_meeting")
+def start_meeting(ctx: Context, _payload) -> Effect:
+    meeting = ctx.meeting
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict()
+    meeting.status = MeetingStatus.LIVE
+    meeting.started_at = utcnow()
+    if meeting.agenda:
+        first = meeting.agenda[0]
+        first.started_at = meeting.started_at
+        meeting.current_item_id = first.id
+    return Effect(changes=_meeting_changes(ctx))
+
+
+@command("end_meeting", permission="end_meeting")
+def end_meeting(ctx: Context, _payload) -> Effect:
+    meeting = ctx.meeting
+    if meeting.status != MeetingStatus.LIVE:
+        raise Conflict()
+    now = utcnow()
+    meeting.status = MeetingStatus.ENDED
+    meeting.ended_at = now
+    for item in meeting.agenda:
+        if item.started_at and not item.ended_at:
+            item.ended_at = now
+    meeting.current_item_id = None
+    return Effect(changes=_meeting_changes(ctx))
+
+
+class SetCurrentItem(Payload):
+    item_id: StrictInt | None
+
+
+@command("set_current_item", permission="set_current_item", payload=SetCurrentItem)
+def set_current_item(ctx: Context, payload: SetCurrentItem) -> Effect:
+    meeting = ctx.meeting
+    if meeting.status != MeetingStatus.LIVE:
+        raise Conflict()
+    items = {item.id: item for item in meeting.agenda}
+    if payload.item_id is not None and payload.item_id not in items:
+        raise NotFound(field="item_id")
+    now = utcnow()
+    previous = items.get(meeting.current_item_id)
+    if previous is not None and previous.id != payload.item_id:
+        previous.ended_at = now
+    if payload.item_id is not None:
+        item = items[payload.item_id]
+        if item.started_at is None or item.ended_at is not None:
+            item.started_at, item.ended_at = now, None
+    meeting.current_item_id = payload.item_id
+    return Effect(changes=_meeting_changes(ctx), audit={"item_id": payload.item_id})

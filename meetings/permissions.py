@@ -1,0 +1,103 @@
+"""Who may do what: one table, asked by name (`can(user, "start", meeting)`).
+
+A user's roles are derived from the database for each question, never taken from the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from auth.models import User
+from core.extensions import db
+from org.models import CellRole, Membership, Organization, Oversight
+
+LEADS = frozenset({"chair", "secretary", "deputy"})
+
+# action -> roles allowed. Roles: member (active member of the cell, any category), official,
+# probationary, hosted, exempted, secretary, deputy, chair, minute_taker, observer, admin.
+MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
+    "view": frozenset({"member", "observer"}),
+    "check_in": frozenset({"member"}),
+    "start_meeting": LEADS,
+    "end_meeting": LEADS,
+    "set_current_item": LEADS,
+    "mark_attendance": LEADS,
+    "edit_agenda": LEADS,
+    "edit_meeting": frozenset({"secretary", "deputy"}),
+}
+
+CELL_PERMISSIONS: dict[str, frozenset[str]] = {
+    "view_cell": frozenset({"member", "observer"}),
+    "schedule_meeting": frozenset({"secretary", "deputy"}),
+}
+
+
+def membership_of(user: User, cell_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.cell_id == cell_id)
+    )
+
+
+def oversight_of(user: User, cell: Organization) -> Oversight | None:
+    """The user's oversight of a committee above this cell, if any (the nearest one)."""
+    above = [org.id for org in cell.ancestors()]
+    if not above:
+        return None
+    rows = db.session.scalars(
+        select(Oversight).where(Oversight.user_id == user.id, Oversight.organization_id.in_(above))
+    ).all()
+    by_org = {row.organization_id: row for row in rows}
+    return next((by_org[org_id] for org_id in above if org_id in by_org), None)
+
+
+def cell_roles(user: User, cell: Organization) -> frozenset[str]:
+    """Roles a user holds in a cell, independent of any meeting."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    roles: set[str] = set()
+    if user.is_admin:
+        roles.add("admin")
+    membership = membership_of(user, cell.id)
+    # Members transferred out or suspended do not take part in this cell's activities.
+    if membership and not (membership.is_transferred_out or membership.is_suspended):
+        roles.update({"member", membership.party_status})
+        if membership.is_hosted:
+            roles.add("hosted")
+        if membership.is_exempted:
+            roles.add("exempted")
+        if membership.cell_role == CellRole.SECRETARY:
+            roles.add("secretary")
+        elif membership.cell_role == CellRole.DEPUTY:
+            roles.add("deputy")
+    elif oversight_of(user, cell) is not None:
+        roles.add("observer")
+    return frozenset(roles)
+
+
+def meeting_roles(user: User, meeting) -> frozenset[str]:
+    roles = set(cell_roles(user, meeting.cell))
+    if "member" in roles:
+        if meeting.chair_id == user.id:
+            roles.add("chair")
+        if meeting.minute_taker_id == user.id:
+            roles.add("minute_taker")
+    return frozenset(roles)
+
+
+def allowed(roles: Iterable[str], action: str, table: dict[str, frozenset[str]]) -> bool:
+    return bool(table[action] & frozenset(roles))
+
+
+def can(user: User, action: str, meeting) -> bool:
+    return allowed(meeting_roles(user, meeting), action, MEETING_PERMISSIONS)
+
+
+def can_in_cell(user: User, action: str, cell: Organization) -> bool:
+    return allowed(cell_roles(user, cell), action, CELL_PERMISSIONS)
+
+
+def capabilities(roles: frozenset[str]) -> dict[str, bool]:
+    """What the page may offer; the server still checks every action."""
+    return {action: allowed(roles, action, MEETING_PERMISSIONS) for action in MEETING_PERMISSIONS}

@@ -1,0 +1,77 @@
+"""The room's JavaScript speaks the user's language: its strings come translated from here."""
+
+from flask_babel import gettext as _
+
+
+def room_strings() -> dict[str, str]:
+    return {
+        "live": _("Live"),
+        "reconnecting": _("Reconnecting…"),
+        "offline": _("Offline: changes will be sent when the connection returns"),
+        "connecting": _("Connecting…"),
+        "connected": _("Connected"),
+        "status_scheduled": _("Scheduled"),
+        "status_live": _("In progress"),
+        "status_ended": _("Ended"),
+        "not_started": _("The meeting has not started."),
+        "ended": _("The meeting has ended."),
+        "no_current": _("No item is being discussed."),
+        "minutes": _("%(n)s min", n="{n}"),
+        "make_current": _("Take up this item"),
+        "move_up": _("Move up"),
+        "move_down": _("Move down"),
+        "remove": _("Remove"),
+        "mark": _("Mark attendance"),
+        "online": _("online now"),
+        "att_unknown": _("Not yet checked in"),
+        "att_present": _("Present"),
+        "att_late": _("Late"),
+        "att_absent_excused": _("Absent with reason"),
+        "att_absent_unexcused": _("Absent without reason"),
+        "cat_official": _("Official member"),
+        "cat_probationary": _("Probationary member"),
+        "cat_exempted": _("Exempted from activities"),
+        "cat_hosted": _("Temporarily hosted"),
+        "cat_transferred": _("Transferred out"),
+        "cat_suspended": _("Suspended"),
+        "role_secretary": _("Secretary"),
+        "role_deputy": _("Deputy secretary"),
+        "role_committee": _("Cell committee member"),
+        "chair": _("Chair"),
+        "minute_taker": _("Minute-taker"),
+        "fig_members": _("Members"),
+        "fig_present": _("Present"),
+        "fig_base": _("Base figure for votes"),
+        "fig_eligible": _("Present eligible voters"),
+        "fig_rate": _("Attendance rate"),
+        "fig_by_category": _("By category (present / members)"),
+        "warn_no_resolution": _(
+            "Present eligible voters are not more than half of the base figure: "
+            "no resolution can pass."
+        ),
+        "warn_no_two_thirds": _(
+            "Present eligible voters are fewer than two thirds of the base figure: "
+            "no admission, recognition or expulsion can pass."
+        ),
+        "flag_low_attendance": _("Quality: attendance is 85% or lower."),
+        "flag_unexcused_absence": _("Quality: a member is absent without reason."),
+        "me_unknown": _("You have not checked in yet."),
+        "me_present": _("You are checked in."),
+        "me_late": _("You are checked in (late)."),
+        "me_absent_excused": _("You are recorded absent with reason."),
+        "me_absent_unexcused": _("You are recorded absent without reason."),
+        "me_wait": _("Check-in opens when the meeting starts."),
+        "no_observers": _("No upper-level delegate has joined."),
+        "away_changes": _("Back online. While you were away: %(what)s", what="{what}"),
+        "away_nothing": _("Back online. Nothing changed while you were away."),
+        "away_status": _("the meeting's status changed"),
+        "away_item": _("the current item changed"),
+        "away_attendance": _("attendance changed"),
+        "away_agenda": _("the agenda changed"),
+        "sent_later": _("Saved on this device; it will be sent when the connection returns."),
+        "session_ended": _("Your session has ended. Please log in again."),
+        "error": _("Error"),
+        "confirm_end": _("End the meeting now?"),
+        "reason_required": _("Please give the reason."),
+        "at": _("at %(time)s", time="{time}"),
+    }

@@ -1,0 +1,143 @@
+"""The meeting's state as JSON: the whole snapshot, and the sections events carry.
+
+Each section here is what one kind of change re-sends, so a client applying events and a client
+fetching a fresh snapshot hold the same state (tested the Zulip way).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.extensions import db
+from core.timeutil import iso
+from core.vietnamese import name_sort_key
+from meetings.models import AgendaItem, Attendance, Meeting, ObserverVisit
+from meetings.permissions import capabilities
+from meetings.rules import AttendanceStatus, Figures, category, compute_figures
+from org.models import Membership
+
+
+def meeting_section(meeting: Meeting) -> dict:
+    cell = meeting.cell
+    upper = cell.parent
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "status": meeting.status,
+        "scheduled_at": iso(meeting.scheduled_at),
+        "started_at": iso(meeting.started_at),
+        "ended_at": iso(meeting.ended_at),
+        "place": meeting.place,
+        "online_url": meeting.online_url,
+        "chair": _person(meeting.chair),
+        "minute_taker": _person(meeting.minute_taker),
+        "cell": {"id": cell.id, "name": cell.name, "upper": upper.name if upper else None},
+    }
+
+
+def agenda_section(meeting: Meeting) -> dict:
+    items = db.session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(AgendaItem.position)
+    ).all()
+    return {
+        "current_item_id": meeting.current_item_id,
+        "items": [
+            {
+                "id": item.id,
+                "position": item.position,
+                "title": item.title,
+                "planned_minutes": item.planned_minutes,
+                "started_at": iso(item.started_at),
+                "ended_at": iso(item.ended_at),
+            }
+            for item in items
+        ],
+    }
+
+
+def _person(user) -> dict | None:
+    return None if user is None else {"id": user.id, "name": user.full_name}
+
+
+def _memberships(meeting: Meeting) -> list[Membership]:
+    return list(
+        db.session.scalars(select(Membership).where(Membership.cell_id == meeting.cell_id)).all()
+    )
+
+
+def _attendance(meeting: Meeting) -> dict[int, Attendance]:
+    rows = db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
+    return {row.user_id: row for row in rows}
+
+
+def roster_row(membership: Membership, attendance: Attendance | None) -> dict:
+    status = AttendanceStatus(attendance.status) if attendance else AttendanceStatus.UNKNOWN
+    facts = membership.facts(status)
+    return {
+        "user_id": membership.user_id,
+        "name": membership.user.full_name,
+        "category": category(facts),
+        "party_status": membership.party_status,
+        "role": membership.cell_role,
+        "exempted": membership.is_exempted,
+        "hosted": membership.is_hosted,
+        "attendance": {
+            "status": status.value,
+            "arrived_at": iso(attendance.arrived_at) if attendance else None,
+            "reason": attendance.reason if attendance else None,
+        },
+    }
+
+
+def roster_and_figures(meeting: Meeting) -> tuple[list[dict], Figures]:
+    """Every member of the cell with attendance, sorted by given name, and the live figures."""
+    memberships = _memberships(meeting)
+    attendance = _attendance(meeting)
+    memberships.sort(key=lambda m: name_sort_key(m.user.full_name))
+    rows, facts = [], []
+    for membership in memberships:
+        row = attendance.get(membership.user_id)
+        status = AttendanceStatus(row.status) if row else AttendanceStatus.UNKNOWN
+        facts.append(membership.facts(status))
+        rows.append(roster_row(membership, row))
+    return rows, compute_figures(facts)
+
+
+def attendance_change(meeting: Meeting, user_ids: set[int]) -> dict:
+    rows, figures = roster_and_figures(meeting)
+    return {
+        "type": "attendance",
+        "data": {
+            "rows": [row for row in rows if row["user_id"] in user_ids],
+            "figures": figures.as_dict(),
+        },
+    }
+
+
+def observers_section(meeting: Meeting) -> list[dict]:
+    visits = db.session.scalars(
+        select(ObserverVisit).where(ObserverVisit.meeting_id == meeting.id)
+    ).all()
+    visits = sorted(visits, key=lambda v: name_sort_key(v.user.full_name))
+    return [{"user_id": v.user_id, "name": v.user.full_name, "office": v.office} for v in visits]
+
+
+def build(meeting: Meeting, viewer, roles: frozenset[str], online: list[int]) -> dict:
+    """The full state a client needs, with the version it reflects."""
+    rows, figures = roster_and_figures(meeting)
+    return {
+        "version": meeting.version,
+        "meeting": meeting_section(meeting),
+        "agenda": agenda_section(meeting),
+        "roster": rows,
+        "figures": figures.as_dict(),
+        "observers": observers_section(meeting),
+        "online": sorted(online),
+        "me": {
+            "user_id": viewer.id,
+            "name": viewer.full_name,
+            "roles": sorted(roles),
+            "can": capabilities(roles),
+        },
+    }

@@ -1,0 +1,349 @@
+// The meeting room: a snapshot plus versioned events (see docs/protocol.md).
+// Rendering never uses innerHTML with data: every user-entered string is set as text.
+(function () {
+  "use strict";
+  var root = document.getElementById("room");
+  if (!root || typeof io === "undefined") return;
+  var meetingId = parseInt(root.dataset.meetingId, 10);
+  var T = JSON.parse(document.getElementById("room-i18n").textContent);
+  var lang = document.documentElement.lang || "vi";
+
+  var state = null;       // the last snapshot with every event applied
+  var online = new Set(); // user ids online in this room
+  var pending = new Map(); // cid -> command not yet acknowledged: resent after a reconnect
+  var wasDisconnected = false;
+
+  // ---- helpers -----------------------------------------------------------------------------
+  function $(id) { return document.getElementById(id); }
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "className") node.className = attrs[key];
+      else node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
+  }
+  var timeFormat = new Intl.DateTimeFormat(lang === "vi" ? "vi-VN" : "en-GB", {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Ho_Chi_Minh"
+  });
+  function timeOf(iso) { return iso ? timeFormat.format(new Date(iso)) : ""; }
+  var percentFormat = new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB", {
+    style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1
+  });
+  function newId() {
+    var bytes = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function can(action) { return !!(state && state.me.can[action]); }
+  function notice(text, isError) {
+    var box = $("notice");
+    box.textContent = text;
+    box.hidden = !text;
+    box.classList.toggle("error", !!isError);
+  }
+
+  // ---- the socket ----------------------------------------------------------------------------
+  var socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
+
+  function setConnection(kind) {
+    var conn = $("conn");
+    conn.dataset.state = kind;
+    conn.textContent = T[kind] || kind;
+  }
+
+  socket.on("connect", function () {
+    setConnection("connected");
+    socket.timeout(15000).emit("join", { meeting_id: meetingId }, function (err, ack) {
+      if (err) { socket.disconnect().connect(); return; }
+      if (!ack.ok) { notice(ack.error.message, true); return; }
+      var before = state;
+      applySnapshot(ack.snapshot);
+      if (wasDisconnected) describeAbsence(before, state);
+      wasDisconnected = false;
+      pending.forEach(transmit); // idempotent: the server applies each command id once
+    });
+  });
+  socket.on("disconnect", function (reason) {
+    wasDisconnected = true;
+    setConnection(reason === "io client disconnect" ? "offline" : "reconnecting");
+  });
+  socket.io.on("reconnect_attempt", function () { setConnection("reconnecting"); });
+  socket.on("connect_error", function () { setConnection(navigator.onLine === false ? "offline" : "reconnecting"); });
+  window.addEventListener("offline", function () { setConnection("offline"); });
+  socket.on("session_ended", function () { notice(T.session_ended, true); window.location.reload(); });
+
+  socket.on("changes", function (msg) {
+    if (!state || msg.meeting_id !== meetingId) return;
+    if (msg.v <= state.version) return; // already included
+    if (msg.v !== state.version + 1) { resync(); return; } // a gap: fetch the whole state
+    msg.changes.forEach(applyChange);
+    state.version = msg.v;
+    render();
+  });
+  socket.on("presence", function (msg) {
+    if (msg.meeting_id !== meetingId) return;
+    if (msg.online) online.add(msg.user_id); else online.delete(msg.user_id);
+    renderRoster();
+  });
+
+  function resync() {
+    socket.timeout(15000).emit("snapshot", { meeting_id: meetingId }, function (err, ack) {
+      if (!err && ack.ok) applySnapshot(ack.snapshot);
+    });
+  }
+
+  function send(name, payload) {
+    var cmd = { meeting_id: meetingId, name: name, cid: newId(), payload: payload || {} };
+    pending.set(cmd.cid, cmd);
+    if (!socket.connected) notice(T.sent_later);
+    transmit(cmd);
+  }
+  function transmit(cmd) {
+    if (!socket.connected) return;
+    socket.timeout(15000).emit("command", cmd, function (err, ack) {
+      if (err) return; // no answer: kept pending, resent on the next connect
+      pending.delete(cmd.cid);
+      if (!ack.ok) notice(ack.error.message, true);
+      else if (pending.size === 0) notice("");
+    });
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+  function applySnapshot(snapshot) {
+    state = snapshot;
+    online = new Set(snapshot.online);
+    render();
+  }
+  function applyChange(change) {
+    var d = change.data;
+    if (change.type === "meeting") state.meeting = d;
+    else if (change.type === "agenda") state.agenda = d;
+    else if (change.type === "observers") state.observers = d;
+    else if (change.type === "attendance") {
+      d.rows.forEach(function (row) {
+        var i = state.roster.findIndex(function (r) { return r.user_id === row.user_id; });
+        if (i >= 0) state.roster[i] = row; else state.roster.push(row);
+      });
+      state.figures = d.figures;
+    } else if (window.chiboRoomExtensions && window.chiboRoomExtensions[change.type]) {
+      window.chiboRoomExtensions[change.type](state, d);
+    }
+  }
+  function describeAbsence(before, after) {
+    if (!before) return;
+    var what = [];
+    if (before.meeting.status !== after.meeting.status) what.push(T.away_status);
+    if (before.agenda.current_item_id !== after.agenda.current_item_id) what.push(T.away_item);
+    if (JSON.stringify(before.agenda.items) !== JSON.stringify(after.agenda.items)) what.push(T.away_agenda);
+    if (JSON.stringify(before.roster) !== JSON.stringify(after.roster)) what.push(T.away_attendance);
+    notice(what.length ? fmt(T.away_changes, { what: what.join(", ") }) : T.away_nothing);
+  }
+
+  // ---- rendering -----------------------------------------------------------------------------
+  function render() {
+    renderMeeting(); renderAgenda(); renderMe(); renderFigures(); renderRoster(); renderObservers();
+    document.dispatchEvent(new CustomEvent("chibo:render", { detail: { state: state, send: send } }));
+  }
+
+  function currentItem() {
+    var id = state.agenda.current_item_id;
+    return state.agenda.items.find(function (i) { return i.id === id; }) || null;
+  }
+
+  function renderMeeting() {
+    var m = state.meeting;
+    var status = $("m-status");
+    status.textContent = T["status_" + m.status];
+    status.className = "badge " + m.status;
+    var link = $("video-link");
+    if (m.online_url) { link.href = m.online_url; link.hidden = false; } else { link.hidden = true; }
+    var item = currentItem();
+    $("current-item").textContent = m.status === "scheduled" ? T.not_started
+      : m.status === "ended" ? T.ended : item ? item.title : T.no_current;
+    var lead = can("start_meeting");
+    $("chair-controls").hidden = !lead || m.status === "ended";
+    $("btn-start").hidden = m.status !== "scheduled";
+    var items = state.agenda.items;
+    var index = item ? items.indexOf(item) : -1;
+    $("btn-prev").hidden = m.status !== "live" || index <= 0;
+    $("btn-next").hidden = m.status !== "live" || index >= items.length - 1;
+    $("btn-end").hidden = m.status !== "live";
+  }
+
+  function renderAgenda() {
+    var list = $("agenda-list");
+    list.replaceChildren();
+    var live = state.meeting.status === "live";
+    var editable = can("edit_agenda") && state.meeting.status !== "ended";
+    state.agenda.items.forEach(function (item, index) {
+      var current = item.id === state.agenda.current_item_id;
+      var li = el("li", { className: current ? "current" : "" }, [
+        el("span", { className: "title", text: item.title }),
+        el("span", { className: "muted", text: " · " + fmt(T.minutes, { n: item.planned_minutes }) })
+      ]);
+      if (current) li.setAttribute("aria-current", "step");
+      var tools = el("span", { className: "row-actions" });
+      if (live && can("set_current_item") && !current) {
+        tools.appendChild(button(T.make_current, function () { send("set_current_item", { item_id: item.id }); }, "small"));
+      }
+      if (editable) {
+        if (index > 0) tools.appendChild(button("↑", function () { send("agenda_move", { item_id: item.id, position: index - 1 }); }, "icon", T.move_up));
+        if (index < state.agenda.items.length - 1) tools.appendChild(button("↓", function () { send("agenda_move", { item_id: item.id, position: index + 1 }); }, "icon", T.move_down));
+        if (!item.started_at) tools.appendChild(button("✕", function () { send("agenda_remove", { item_id: item.id }); }, "icon", T.remove));
+      }
+      if (tools.childNodes.length) li.appendChild(tools);
+      list.appendChild(li);
+    });
+    $("agenda-add").hidden = !editable;
+  }
+
+  function button(label, onClick, className, ariaLabel) {
+    var b = el("button", { type: "button", className: className || "", text: label });
+    if (ariaLabel) b.setAttribute("aria-label", ariaLabel);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function myRow() {
+    return state.roster.find(function (r) { return r.user_id === state.me.user_id; }) || null;
+  }
+
+  function renderMe() {
+    var row = myRow();
+    var box = $("my-attendance");
+    box.hidden = !row;
+    if (!row) return;
+    var status = row.attendance.status;
+    var live = state.meeting.status === "live";
+    $("my-status").textContent = state.meeting.status === "scheduled" ? T.me_wait : T["me_" + status];
+    $("btn-checkin").hidden = !(live && can("check_in") && (status === "unknown" || status.indexOf("absent") === 0));
+  }
+
+  function renderFigures() {
+    var f = state.figures;
+    var warnings = $("warnings");
+    warnings.replaceChildren();
+    if (state.meeting.status !== "scheduled") {
+      if (!f.resolution_possible) warnings.appendChild(el("p", { className: "warn", text: T.warn_no_resolution }));
+      else if (!f.two_thirds_possible) warnings.appendChild(el("p", { className: "warn", text: T.warn_no_two_thirds }));
+      f.flags.forEach(function (flag) { warnings.appendChild(el("p", { className: "flag", text: T["flag_" + flag] })); });
+    }
+    var dl = $("figs");
+    dl.replaceChildren();
+    function pair(label, value, id) {
+      dl.appendChild(el("div", { className: "fig", id: id || "" }, [el("dt", { text: label }), el("dd", { text: String(value) })]));
+    }
+    pair(T.fig_members, f.members_total, "fig-members");
+    pair(T.fig_present, f.present_total, "fig-present");
+    pair(T.fig_base, f.base, "fig-base");
+    pair(T.fig_eligible, f.eligible_present, "fig-eligible");
+    pair(T.fig_rate, f.attendance_rate === null ? "—" : percentFormat.format(f.attendance_rate), "fig-rate");
+    var cats = el("div", { className: "fig wide" }, [el("dt", { text: T.fig_by_category })]);
+    var dd = el("dd");
+    Object.keys(f.members_by_category).forEach(function (cat) {
+      if (!f.members_by_category[cat]) return;
+      dd.appendChild(el("span", { className: "chip", text: T["cat_" + cat] + ": " + f.present_by_category[cat] + "/" + f.members_by_category[cat] }));
+    });
+    cats.appendChild(dd);
+    dl.appendChild(cats);
+  }
+
+  function renderRoster() {
+    if (!state) return;
+    var list = $("roster");
+    list.replaceChildren();
+    var marking = can("mark_attendance") && state.meeting.status === "live";
+    state.roster.forEach(function (row) {
+      var a = row.attendance;
+      var detail = T["att_" + a.status];
+      if ((a.status === "present" || a.status === "late") && a.arrived_at) detail += " " + fmt(T.at, { time: timeOf(a.arrived_at) });
+      if (a.reason) detail += " — " + a.reason;
+      var isOnline = online.has(row.user_id);
+      var dot = el("span", { className: "dot" + (isOnline ? " on" : ""), title: isOnline ? T.online : "" });
+      var badges = [T["cat_" + row.category]];
+      if (T["role_" + row.role]) badges.push(T["role_" + row.role]);
+      if (state.meeting.chair && state.meeting.chair.id === row.user_id) badges.push(T.chair);
+      if (state.meeting.minute_taker && state.meeting.minute_taker.id === row.user_id) badges.push(T.minute_taker);
+      var li = el("li", { className: "att-" + a.status, "data-user-id": row.user_id }, [
+        dot,
+        el("span", { className: "name", text: row.name }),
+        el("span", { className: "muted cat", text: badges.join(" · ") }),
+        el("span", { className: "status", text: detail })
+      ]);
+      if (isOnline) li.appendChild(el("span", { className: "sr-only", text: T.online }));
+      if (marking) li.appendChild(button(T.mark, function () { openMark(row); }, "small"));
+      list.appendChild(li);
+    });
+  }
+
+  function renderObservers() {
+    var list = $("observers");
+    list.replaceChildren();
+    if (!state.observers.length) { list.appendChild(el("li", { className: "muted", text: T.no_observers })); return; }
+    state.observers.forEach(function (o) {
+      list.appendChild(el("li", {}, [el("span", { className: "dot" + (online.has(o.user_id) ? " on" : "") }),
+        el("strong", { text: o.name }), el("span", { className: "muted", text: " — " + o.office })]));
+    });
+  }
+
+  // ---- attendance dialog ---------------------------------------------------------------------
+  var marking = null;
+  function openMark(row) {
+    marking = row;
+    $("mark-name").textContent = row.name;
+    var form = $("mark-form");
+    var status = row.attendance.status === "unknown" ? "present" : row.attendance.status;
+    form.querySelector("input[value='" + status + "']").checked = true;
+    $("mark-reason").value = row.attendance.reason || "";
+    $("mark-time").value = row.attendance.arrived_at ? timeOf(row.attendance.arrived_at) : "";
+    $("mark-error").textContent = "";
+    $("mark-dialog").showModal();
+  }
+  $("mark-cancel").addEventListener("click", function () { $("mark-dialog").close(); });
+  $("mark-form").addEventListener("submit", function (event) {
+    var status = new FormData(event.target).get("status");
+    var reason = $("mark-reason").value.trim();
+    if (status === "absent_excused" && !reason) {
+      event.preventDefault();
+      $("mark-error").textContent = T.reason_required;
+      return;
+    }
+    var payload = { user_id: marking.user_id, status: status };
+    if (reason && status.indexOf("absent") === 0) payload.reason = reason;
+    var time = $("mark-time").value;
+    if (time && (status === "present" || status === "late")) {
+      var day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh" }).format(new Date());
+      payload.arrived_at = day + "T" + time + ":00+07:00";
+    }
+    send("mark_attendance", payload);
+  });
+
+  // ---- buttons -------------------------------------------------------------------------------
+  $("btn-start").addEventListener("click", function () { send("start_meeting"); });
+  $("btn-end").addEventListener("click", function () { if (window.confirm(T.confirm_end)) send("end_meeting"); });
+  function step(delta) {
+    var items = state.agenda.items;
+    var index = items.indexOf(currentItem());
+    var target = items[index + delta];
+    if (target) send("set_current_item", { item_id: target.id });
+  }
+  $("btn-next").addEventListener("click", function () { step(1); });
+  $("btn-prev").addEventListener("click", function () { step(-1); });
+  $("btn-checkin").addEventListener("click", function () { send("check_in"); });
+  $("agenda-add").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var title = $("new-item-title").value.trim();
+    var minutes = parseInt($("new-item-minutes").value, 10) || 10;
+    if (!title) return;
+    send("agenda_add", { title: title, planned_minutes: minutes });
+    $("new-item-title").value = "";
+  });
+
+  window.chiboRoom = { send: send, state: function () { return state; } };
+})();

@@ -1,0 +1,86 @@
+"""Fixtures everything uses: an app on a fresh database with the demo organisation, clients."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from core.demo import load_demo_if_empty
+from core.extensions import db, socketio
+from tests import factories
+
+
+def make_test_app(tmp_path, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "CHIBO_ASYNC_MODE": "threading",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt in production
+        "SERVER_NAME": "localhost",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        load_demo_if_empty()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_test_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for tests that use the services directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app):
+    """login("bithu") -> a Flask test client logged in as that demo user."""
+
+    def _login(username: str, password: str = "chibo-demo"):
+        client = app.test_client()
+        response = client.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, f"login failed for {username}"
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def sio(app, login):
+    """sio("bithu") -> a Flask-SocketIO test client sharing a logged-in session."""
+    clients = []
+
+    def _connect(username: str):
+        http = login(username)
+        client = socketio.test_client(app, flask_test_client=http)
+        assert client.is_connected()
+        clients.append(client)
+        return client
+
+    yield _connect
+    for client in clients:
+        if client.is_connected():
+            client.disconnect()
+
+
+@pytest.fixture
+def demo(ctx):
+    return factories.Demo.load()

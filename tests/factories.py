@@ -1,0 +1,62 @@
+"""Shared test helpers: find demo objects, run commands, read events (CTFd's gen_* idea)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from auth.models import User
+from core.extensions import db
+from meetings.models import Meeting, MeetingStatus
+from org.models import Organization
+
+
+def cid() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass
+class Demo:
+    users: dict[str, User]
+    kp1: Organization
+    kp2: Organization
+
+    @classmethod
+    def load(cls) -> Demo:
+        users = {u.username: u for u in db.session.scalars(select(User)).all()}
+        cells = {o.name: o for o in db.session.scalars(select(Organization)).all()}
+        return cls(users, cells["Chi bộ Khu phố 1"], cells["Chi bộ Khu phố 2"])
+
+    def meeting(self, cell: Organization, status: str = MeetingStatus.SCHEDULED) -> Meeting:
+        return db.session.scalars(
+            select(Meeting).where(Meeting.cell_id == cell.id, Meeting.status == status)
+        ).first()
+
+
+def upcoming_meeting_id(cell_name: str = "Chi bộ Khu phố 1") -> int:
+    cell = db.session.scalar(select(Organization).where(Organization.name == cell_name))
+    return db.session.scalar(
+        select(Meeting.id).where(
+            Meeting.cell_id == cell.id, Meeting.status == MeetingStatus.SCHEDULED
+        )
+    )
+
+
+def command(client, meeting_id: int, name: str, payload: dict | None = None, command_id=None):
+    """Send a command over a Socket.IO test client and return its ack."""
+    return client.emit(
+        "command",
+        {
+            "meeting_id": meeting_id,
+            "name": name,
+            "cid": command_id or cid(),
+            "payload": payload or {},
+        },
+        callback=True,
+    )
+
+
+def events(client, name: str = "changes") -> list[dict]:
+    return [e["args"][0] for e in client.get_received() if e["name"] == name]
