@@ -77,11 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_http_buffer_size=256 * 1024,
     )
 
-    # Importing registers models, commands and event handlers.
-    import auth.sessions  # noqa: F401
-    import meetings.agenda  # noqa: F401
-    import meetings.attendance  # noqa: F401
-    import meetings.lifecycle  # noqa: F401
+    _import_features()
     from auth.routes import bp as auth_bp
     from core.web import install_web_defaults
     from meetings.events import register as register_events
@@ -98,6 +94,22 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+# Importing these registers their models, commands, snapshot sections and event handlers.
+FEATURE_MODULES = (
+    "auth.sessions",
+    "meetings.lifecycle",
+    "meetings.agenda",
+    "meetings.attendance",
+)
+
+
+def _import_features() -> None:
+    import importlib
+
+    for name in FEATURE_MODULES:
+        importlib.import_module(name)
 
 
 def _register_optional_blueprints(app: Flask) -> None:

@@ -6,6 +6,8 @@ fetching a fresh snapshot hold the same state (tested the Zulip way).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from core.extensions import db
@@ -123,10 +125,25 @@ def observers_section(meeting: Meeting) -> list[dict]:
     return [{"user_id": v.user_id, "name": v.user.full_name, "office": v.office} for v in visits]
 
 
+# Features add their own sections (votes, speakers, minutes...): name -> fn(meeting, viewer, roles).
+SECTIONS: dict[str, Callable[[Meeting, object, frozenset[str]], object]] = {}
+
+
+def section(name: str):
+    """Register a snapshot section; the same function should build that section's change events."""
+
+    def register(fn):
+        SECTIONS[name] = fn
+        return fn
+
+    return register
+
+
 def build(meeting: Meeting, viewer, roles: frozenset[str], online: list[int]) -> dict:
     """The full state a client needs, with the version it reflects."""
     rows, figures = roster_and_figures(meeting)
-    return {
+    extra = {name: fn(meeting, viewer, roles) for name, fn in SECTIONS.items()}
+    return extra | {
         "version": meeting.version,
         "meeting": meeting_section(meeting),
         "agenda": agenda_section(meeting),
