@@ -102,6 +102,7 @@ FEATURE_MODULES = (
     "meetings.lifecycle",
     "meetings.agenda",
     "meetings.attendance",
+    "meetings.speakers",
 )
 
 

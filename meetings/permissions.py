@@ -26,11 +26,24 @@ MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
     "mark_attendance": LEADS,
     "edit_agenda": LEADS,
     "edit_meeting": frozenset({"secretary", "deputy"}),
+    # The list of speakers: members and upper-level delegates ask for the floor; the chair runs it.
+    "raise_hand": frozenset({"member", "observer"}),
+    "lower_hand": frozenset({"member", "observer"}),
+    "give_floor": LEADS,
+    "end_speech": LEADS,
+    "reorder_speakers": LEADS,
+    "set_speaking_limit": LEADS,
+    # Meeting documents: the cell's leaders attach and release; members and delegates download.
+    "upload_documents": frozenset({"secretary", "deputy"}),
+    "release_documents": frozenset({"secretary", "deputy"}),
+    "download_documents": frozenset({"member", "observer"}),
 }
 
 CELL_PERMISSIONS: dict[str, frozenset[str]] = {
     "view_cell": frozenset({"member", "observer"}),
     "schedule_meeting": frozenset({"secretary", "deputy"}),
+    # The meeting-quality dashboard: the cell's own leaders, and upper-level leaders above it.
+    "view_quality": frozenset({"secretary", "deputy", "observer", "admin"}),
 }
 
 
