@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from auth.forms import ActionForm, LoginForm
+from auth.forms import ActionForm, LoginForm, PasswordForm
 from auth.models import LANGUAGES, User
 from auth.sessions import disconnect_sockets
 from core.extensions import db, limiter
@@ -26,8 +26,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("meetings.home")
 
 
+def _login_account_key() -> str:
+    return "login-account:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("20 per minute", methods=["POST"])  # per address
+@limiter.limit("5 per minute", methods=["POST"], key_func=_login_account_key)  # per account
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("meetings.home"))
@@ -66,3 +71,23 @@ def set_language(code: str):
         current_user.language = code
         db.session.commit()
     return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], key_func=lambda: f"pw:{current_user.id}")
+def change_password():
+    """A new password ends every other session and socket of the user."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not user.check_password(form.current.data):
+            flash(_("The current password is wrong."), "error")
+        else:
+            user.set_password(form.new.data)  # rotates the session token
+            db.session.commit()
+            disconnect_sockets(user.id)
+            login_user(user)  # this session carries the new token; the others are dead
+            flash(_("Your password is changed. Other sessions have been logged out."), "info")
+            return redirect(url_for("meetings.home"))
+    return render_template("auth/password.html", form=form)

@@ -17,7 +17,7 @@ from meetings.agenda import REGULAR_AGENDA
 from meetings.commands import dispatch
 from meetings.errors import CommandError
 from meetings.forms import MeetingForm
-from meetings.models import Meeting, MeetingKind, MeetingStatus
+from meetings.models import CommandLog, Meeting, MeetingKind, MeetingStatus
 from meetings.permissions import can, can_in_cell, meeting_roles
 from meetings.room_strings import room_strings
 from org.models import Organization
@@ -207,6 +207,21 @@ def room_page(meeting_id: int):
     if not can(current_user, "view", meeting):
         abort(403)
     return render_template("meetings/room.html", meeting=meeting, roles=roles)
+
+
+@bp.route("/meetings/<int:meeting_id>/audit")
+@login_required
+def audit_trail(meeting_id: int):
+    """The meeting's command log: who did what, when (never a secret ballot's choice)."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not can(current_user, "view_audit", meeting):
+        abort(403)
+    entries = db.session.scalars(
+        select(CommandLog)
+        .where(CommandLog.meeting_id == meeting.id)
+        .order_by(CommandLog.created_at, CommandLog.id)
+    ).all()
+    return render_template("meetings/audit.html", meeting=meeting, entries=entries)
 
 
 @bp.route("/meetings/<int:meeting_id>/state")
