@@ -19,6 +19,7 @@ LEADS = frozenset({"chair", "secretary", "deputy"})
 # probationary, hosted, exempted, secretary, deputy, chair, minute_taker, observer, admin.
 MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
     "view": frozenset({"member", "observer"}),
+    "view_audit": LEADS | {"observer"},
     "check_in": frozenset({"member"}),
     "start_meeting": LEADS,
     "end_meeting": LEADS,
