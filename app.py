@@ -25,8 +25,10 @@ import os  # noqa: E402
 
 from flask import Flask, has_request_context, session  # noqa: E402
 from flask_login import current_user  # noqa: E402
+from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
 from core import config  # noqa: E402
+from core.db_setup import configure as configure_database  # noqa: E402
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio  # noqa: E402
 from core.i18n import compile_catalogs, install_template_helpers  # noqa: E402
 
@@ -55,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     compile_catalogs()
     db.init_app(app)
+    configure_database(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -75,7 +78,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         ping_interval=10,
         ping_timeout=20,
         max_http_buffer_size=256 * 1024,
+        channel=app.config["CHIBO_CLUSTER"],
     )
+    if app.config["CHIBO_BEHIND_PROXY"]:
+        # nginx sets these (deploy/nginx.conf.template); trusted only when asked, one hop.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     _import_features()
     from auth.routes import bp as auth_bp
@@ -147,8 +154,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from core.db_setup import use_green_psycopg_wait
+
+    use_green_psycopg_wait()
     app = create_app()
     prepare_database(app)
+    _start_cluster_tasks(app)
     _raise_file_limit(args.max_connections)
     print(f"chibo: http://{args.host}:{args.port}  ({app.config['CHIBO_ASYNC_MODE']})", flush=True)
     import gc
@@ -163,6 +174,17 @@ def main(argv: list[str] | None = None) -> None:
             "log_output": False,
         }
     socketio.run(app, **run_kwargs)
+
+
+def _start_cluster_tasks(app: Flask) -> None:
+    """With a message queue: listen for cross-process control messages, keep presence alive."""
+    if not app.config["SOCKETIO_MESSAGE_QUEUE"]:
+        return
+    from auth.sessions import start_control_listener
+    from meetings.presence import start_heartbeat
+
+    start_control_listener(app)
+    start_heartbeat(app)
 
 
 def _raise_file_limit(wanted: int) -> None:

@@ -49,6 +49,10 @@ def from_environment() -> dict:
         "CHIBO_AUTO_MIGRATE": _flag("CHIBO_AUTO_MIGRATE", True),
         "SESSION_COOKIE_SECURE": _flag("CHIBO_SECURE_COOKIES", False),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Name shared by the processes of one deployment: their Socket.IO channel, control
+        # channel and presence keys in Redis. Two deployments on one Redis need two names.
+        "CHIBO_CLUSTER": os.environ.get("CHIBO_CLUSTER") or "chibo",
+        "CHIBO_BEHIND_PROXY": _flag("CHIBO_BEHIND_PROXY", False),
     }
 
 
@@ -67,6 +71,8 @@ DEFAULTS: dict = {
     "CHIBO_LOAD_DEMO": False,
     "CHIBO_AUTO_MIGRATE": False,
     "SOCKETIO_MESSAGE_QUEUE": None,
+    "CHIBO_CLUSTER": "chibo",
+    "CHIBO_BEHIND_PROXY": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
 }
