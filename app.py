@@ -124,6 +124,9 @@ def _register_optional_blueprints(app: Flask) -> None:
     from admin.routes import bp as admin_bp
 
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from meetings.speakers.routes import bp as speakers_bp
+
+    app.register_blueprint(speakers_bp)
 
 
 def prepare_database(app: Flask) -> None:

@@ -9,8 +9,7 @@ from pydantic import Field, StrictInt
 from core.extensions import db
 from core.timeutil import utcnow
 from meetings.commands import Context, Effect, Payload, command
-from meetings.errors import Conflict, Invalid, NotFound
-from meetings.events import handler
+from meetings.errors import Conflict, NotFound
 from meetings.models import MeetingStatus
 from meetings.permissions import oversight_of
 from meetings.speakers import queue
@@ -188,12 +187,4 @@ def set_speaking_limit(ctx: Context, payload: SpeakingLimit) -> Effect:
         changes=[queue.speakers_change(ctx.meeting)],
         audit={"seconds": payload.seconds},
     )
-
-
-@handler("clock")
-def on_clock(data):
-    """The server's time in ms, so a client can count a speech down with its clock's offset."""
-    if set(data):
-        raise Invalid(field=sorted(data)[0])
-    return {"ok": True, "now": int(utcnow().timestamp() * 1000)}
 
