@@ -6,6 +6,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -34,7 +35,9 @@ class AgendaItemForm(FlaskForm):
 
 
 class MeetingForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     scheduled_at = DateTimeLocalField(
         _l("Start (Vietnam time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from core.extensions import db
 from core.timeutil import VIETNAM, utcnow
@@ -86,7 +87,7 @@ def cell_page(cell_id: int):
     )
 
 
-def _member_choices(cell: Organization, official_only: bool) -> list[tuple[int, str]]:
+def _member_choices(cell: Organization, official_only: bool) -> list[SelectChoice]:
     members = [
         m
         for m in cell.memberships
@@ -94,7 +95,7 @@ def _member_choices(cell: Organization, official_only: bool) -> list[tuple[int, 
         and (not official_only or m.party_status == "official")
     ]
     members.sort(key=lambda m: name_sort_key(m.user.full_name))
-    return [(m.user_id, m.user.full_name) for m in members]
+    return [SelectChoice(m.user_id, m.user.full_name) for m in members]
 
 
 def _prepare_form(form: MeetingForm, cell: Organization) -> None:

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from flask import has_app_context
 
 from app import create_app
 from core.demo import load_demo_if_empty
 from core.extensions import db, socketio
 from tests import factories
+from tests.scale import pg
+
+
+def fresh_database_url(tmp_path) -> str:
+    """SQLite in tmp_path; with CHIBO_TEST_DATABASE=postgresql, a fresh PostgreSQL database
+    (dropped by the `app` fixture, or when the test process exits)."""
+    if os.environ.get("CHIBO_TEST_DATABASE") == "postgresql":
+        return pg.create_database()
+    return f"sqlite:///{tmp_path / 'test.db'}"
 
 
 def make_test_app(tmp_path, **overrides):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": overrides.get("SQLALCHEMY_DATABASE_URI")
+        or fresh_database_url(tmp_path),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "CHIBO_ASYNC_MODE": "threading",
@@ -36,6 +49,8 @@ def app(tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    if pg.is_test_database(app.config["SQLALCHEMY_DATABASE_URI"]):
+        pg.drop_database(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 @pytest.fixture
@@ -55,6 +70,7 @@ def login(app):
     """login("bithu") -> a Flask test client logged in as that demo user."""
 
     def _login(username: str, password: str = "chibo-demo"):
+        _no_app_context_pushed()
         client = app.test_client()
         response = client.post("/login", data={"username": username, "password": password})
         assert response.status_code == 302, f"login failed for {username}"
@@ -69,6 +85,7 @@ def sio(app, login):
     clients = []
 
     def _connect(username: str):
+        _no_app_context_pushed()
         http = login(username)
         client = socketio.test_client(app, flask_test_client=http)
         assert client.is_connected()
@@ -82,5 +99,16 @@ def sio(app, login):
 
 
 @pytest.fixture
-def demo(ctx):
-    return factories.Demo.load()
+def demo(app):
+    """The demo's users and cells, loaded in a context that is closed again (ids and loaded
+    columns are readable; use `with app.app_context():` for anything else)."""
+    with app.app_context():
+        return factories.Demo.load()
+
+
+def _no_app_context_pushed():
+    # A test-wide app context would be shared by every request of every client, and with it
+    # Flask-Login's cached user: requests would run as the wrong user. Open short contexts instead.
+    assert not has_app_context(), (
+        "don't combine the ctx fixture with HTTP/Socket.IO clients: use `with app.app_context():`"
+    )

@@ -27,6 +27,8 @@ class Demo:
     def load(cls) -> Demo:
         users = {u.username: u for u in db.session.scalars(select(User)).all()}
         cells = {o.name: o for o in db.session.scalars(select(Organization)).all()}
+        for cell in cells.values():
+            _ = cell.parent  # loaded now: readable after the context closes
         return cls(users, cells["Chi bộ Khu phố 1"], cells["Chi bộ Khu phố 2"])
 
     def meeting(self, cell: Organization, status: str = MeetingStatus.SCHEDULED) -> Meeting:
