@@ -110,6 +110,8 @@ FEATURE_MODULES = (
     "meetings.agenda",
     "meetings.attendance",
     "meetings.speakers",
+    "meetings.voting.service",
+    "meetings.minutes.service",
 )
 
 
@@ -127,6 +129,12 @@ def _register_optional_blueprints(app: Flask) -> None:
     from meetings.speakers.routes import bp as speakers_bp
 
     app.register_blueprint(speakers_bp)
+    from meetings.voting.routes import bp as voting_bp
+
+    app.register_blueprint(voting_bp)
+    from meetings.minutes.routes import bp as minutes_bp
+
+    app.register_blueprint(minutes_bp)
 
 
 def prepare_database(app: Flask) -> None:

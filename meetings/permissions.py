@@ -27,6 +27,12 @@ MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
     "mark_attendance": LEADS,
     "edit_agenda": LEADS,
     "edit_meeting": frozenset({"secretary", "deputy"}),
+    # Votes: who may vote at all is decided per vote by the eligible list fixed at opening
+    # (present official members, exempted ones when present; never hosted): this row only
+    # keeps out those who never vote (probationary members, observers, outsiders).
+    "open_vote": LEADS,
+    "close_vote": LEADS,
+    "cast_vote": frozenset({"official"}),
     # The list of speakers: members and upper-level delegates ask for the floor; the chair runs it.
     "raise_hand": frozenset({"member", "observer"}),
     "lower_hand": frozenset({"member", "observer"}),
@@ -38,6 +44,12 @@ MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
     "upload_documents": frozenset({"secretary", "deputy"}),
     "release_documents": frozenset({"secretary", "deputy"}),
     "download_documents": frozenset({"member", "observer"}),
+    # Minutes: the chair and the minute-taker write; the chair records the approval; each of them
+    # signs as themself; members and upper-level observers read and download.
+    "edit_minutes": frozenset({"chair", "minute_taker"}),
+    "approve_minutes": frozenset({"chair"}),
+    "sign_minutes": frozenset({"chair", "minute_taker"}),
+    "view_minutes": frozenset({"member", "observer", "secretary"}),
 }
 
 CELL_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -1,0 +1,214 @@
+"""The automatic parts of the minutes, assembled from the meeting: nothing is retyped.
+
+`assemble(meeting)` returns JSON-ready content: data (ISO times, counts) and the exact
+Vietnamese lines the document prints, so the sealed JSON holds what the reader sees. Figures
+come from `meetings.snapshot.roster_and_figures` (the rules module decides, not this one).
+
+Votes come from `meetings.voting.records.vote_summaries` and speakers from
+`meetings.speakers.records.speeches` when those features are installed (guarded imports: the
+minutes work without them and list them as soon as they exist).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from core.extensions import db
+from core.timeutil import iso
+from meetings.minutes import wording
+from meetings.minutes.models import MinutesSection
+from meetings.models import Meeting
+from meetings.snapshot import observers_section, roster_and_figures
+from org.models import Membership
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the content's shape or the template's wording changes
+
+
+def optional_feature(module: str, name: str):
+    """A function of an optional feature module, or None when that feature is not installed."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def sections_by_item(meeting_id: int) -> dict[int, MinutesSection]:
+    rows = db.session.scalars(
+        select(MinutesSection).where(MinutesSection.meeting_id == meeting_id)
+    ).all()
+    return {row.item_id: row for row in rows}
+
+
+def _attendance(rows: list[dict]) -> dict:
+    present, late, excused, unexcused, unrecorded = [], [], [], [], []
+    for row in rows:
+        status = row["attendance"]["status"]
+        if status in ("present", "late"):
+            present.append(row["name"])
+            if status == "late":
+                late.append(
+                    {"name": row["name"], "time": wording.clock(row["attendance"]["arrived_at"])}
+                )
+        elif status == "absent_excused":
+            excused.append({"name": row["name"], "reason": row["attendance"]["reason"] or ""})
+        elif status == "absent_unexcused":
+            unexcused.append(row["name"])
+        else:
+            unrecorded.append(row["name"])
+    return {
+        "present_names": present,
+        "late": late,
+        "absent_excused": excused,
+        "absent_unexcused": unexcused,
+        "unrecorded": unrecorded,
+    }
+
+
+def _chair(meeting: Meeting) -> dict | None:
+    if meeting.chair is None:
+        return None
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.cell_id == meeting.cell_id, Membership.user_id == meeting.chair_id
+        )
+    )
+    office = wording.ROLE_LABELS.get(membership.cell_role, "") if membership else ""
+    return {"name": meeting.chair.full_name, "office": office}
+
+
+def field_of(record, *names):
+    """A record's field, whether the feature hands out dataclasses or dicts."""
+    for name in names:
+        value = record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _by_item(records: list, item_ids: set[int]) -> dict[int | None, list]:
+    grouped: dict[int | None, list] = {}
+    for record in records:
+        item_id = field_of(record, "agenda_item_id", "item_id")
+        grouped.setdefault(item_id if item_id in item_ids else None, []).append(record)
+    return grouped
+
+
+def _speakers(meeting_id: int, item_ids: set[int]) -> dict[int | None, list[dict]]:
+    """Who spoke under each item, in order, each once (the speakers feature's `speeches`)."""
+    speeches = optional_feature("meetings.speakers.records", "speeches")
+    if speeches is None:
+        return {}
+    grouped: dict[int | None, list[dict]] = {}
+    for item_id, records in _by_item(list(speeches(meeting_id)), item_ids).items():
+        seen: dict[str, dict] = {}
+        for record in records:
+            name = field_of(record, "name") or ""
+            if name and name not in seen:
+                office = field_of(record, "office") if field_of(record, "is_observer") else None
+                seen[name] = {"name": name, "office": office or ""}
+        grouped[item_id] = list(seen.values())
+    return grouped
+
+
+def _vote_line(summary) -> dict:
+    """One closed vote as the minutes print it, from the voting feature's `VoteSummary`."""
+    lines = field_of(summary, "lines") or ()
+    counts = "; ".join(f"{label}: {count} ({pct})" for label, count, pct in lines)
+    return {
+        "id": field_of(summary, "vote_id", "id"),
+        "title": field_of(summary, "subject", "title") or "",
+        "result": counts,
+        "eligible": field_of(summary, "eligible"),
+        "cast": field_of(summary, "cast"),
+        "verdict": str(field_of(summary, "verdict") or ""),
+        "rule": str(field_of(summary, "rule") or ""),
+        "secret": field_of(summary, "method") == "secret",
+    }
+
+
+def _votes(meeting_id: int, item_ids: set[int]) -> dict[int | None, list[dict]]:
+    """Closed votes per item, worded in Vietnamese (the document's language)."""
+    summaries = optional_feature("meetings.voting.records", "vote_summaries")
+    if summaries is None:
+        return {}
+    with force_locale("vi"):
+        records = list(summaries(meeting_id))
+        return {k: [_vote_line(v) for v in vs] for k, vs in _by_item(records, item_ids).items()}
+
+
+def assemble(meeting: Meeting) -> dict:
+    """Everything the minutes show, except approval, version and signatures (see service)."""
+    cell = meeting.cell
+    rows, figures = roster_and_figures(meeting)
+    opened = meeting.started_at or meeting.scheduled_at
+    texts = sections_by_item(meeting.id)
+    item_ids = {item.id for item in meeting.agenda}
+    speakers = _speakers(meeting.id, item_ids)
+    votes = _votes(meeting.id, item_ids)
+    items = [
+        {
+            "id": item.id,
+            "number": index + 1,
+            "title": item.title,
+            "html": texts[item.id].html if item.id in texts else "",
+            "speakers": speakers.get(item.id, []),
+            "votes": votes.get(item.id, []),
+        }
+        for index, item in enumerate(meeting.agenda)
+    ]
+    figs = figures.as_dict()
+    return {
+        "format": FORMAT,
+        "meeting": {
+            "id": meeting.id,
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "scheduled_at": _iso(meeting.scheduled_at),
+            "started_at": _iso(meeting.started_at),
+            "ended_at": _iso(meeting.ended_at),
+            "place": meeting.place or "",
+            "online": bool(meeting.online_url),
+        },
+        "header": {
+            "upper": wording.upper_caps(cell.parent.name if cell.parent else ""),
+            "cell": wording.upper_caps(cell.name),
+            "place_date": wording.place_date_line(cell.place, opened),
+        },
+        "cell": {"id": cell.id, "name": cell.name},
+        "title": "BIÊN BẢN",
+        "subtitle": wording.subtitle(meeting.kind, meeting.title, opened),
+        "opening": wording.moment_line(opened),
+        "closing": wording.clock(meeting.ended_at) if meeting.ended_at else "",
+        "closing_date": wording.short_date(meeting.ended_at),
+        "figures": {
+            "members_total": figs["members_total"],
+            "members_by_category": figs["members_by_category"],
+            "members_breakdown": wording.category_breakdown(figs["members_by_category"]),
+            "present_total": figs["present_total"],
+            "present_by_category": figs["present_by_category"],
+            "present_breakdown": wording.category_breakdown(figs["present_by_category"]),
+            "base": figs["base"],
+            "eligible_present": figs["eligible_present"],
+            "attendance_rate": wording.percent_vi(figures.attendance_rate),
+        },
+        "attendance": _attendance(rows),
+        "chair": _chair(meeting),
+        "minute_taker": {"name": meeting.minute_taker.full_name} if meeting.minute_taker else None,
+        "delegates": [
+            {"name": o["name"], "office": o["office"]} for o in observers_section(meeting)
+        ],
+        "guests": [],
+        "items": items,
+        "other_votes": votes.get(None, []),
+        "other_speakers": speakers.get(None, []),
+    }
+
+
+def _iso(moment) -> str | None:
+    return iso(moment)

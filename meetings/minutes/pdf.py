@@ -1,0 +1,174 @@
+"""The minutes as HTML (one template family for the page and the PDF) and as PDF.
+
+Rendering is CPU work that would stall every live meeting served by this process, so it runs in
+a small pool of worker *processes* (`ProcessPoolExecutor`, `spawn` start method, created on first
+use, `CHIBO_PDF_WORKERS` workers, default 2). Under eventlet the wait for the worker's answer
+happens in a real OS thread (`eventlet.tpool`), so the hub keeps serving sockets meanwhile.
+A sealed version is rendered once: the file is kept in the instance folder under its
+fingerprint and its SHA-256 stored, which is what an uploaded copy is checked against.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import io
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, render_template, request, url_for
+from flask_babel import force_locale
+from sqlalchemy import update
+
+from core.extensions import db
+from meetings.minutes import pdf_worker, sealing
+from meetings.minutes.models import MinutesVersion
+from meetings.models import Meeting
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MARGINS_MM = (25, 25, 35, 15)  # top, bottom, left, right (Party document format)
+RENDER_TIMEOUT = 120
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def margins() -> tuple[float, float, float, float]:
+    """Page margins in mm from `CHIBO_MINUTES_MARGINS_MM` (top, bottom, left, right)."""
+    value = current_app.config.get("CHIBO_MINUTES_MARGINS_MM", DEFAULT_MARGINS_MM)
+    if isinstance(value, str):
+        value = [float(part) for part in value.replace(",", " ").split()]
+    top, bottom, left, right = (float(v) for v in value)
+    return top, bottom, left, right
+
+
+def verify_url(fingerprint: str | None = None) -> str:
+    """Absolute URL of the verification page (CHIBO_PUBLIC_URL when set, else this host)."""
+    code = sealing.short_code(fingerprint) if fingerprint else None
+    path = url_for("minutes.verify", code=code) if code else url_for("minutes.verify")
+    base = current_app.config.get("CHIBO_PUBLIC_URL") or (request.host_url if request else "")
+    return base.rstrip("/") + path
+
+
+def qr_data_uri(text: str) -> str:
+    """A QR code as an SVG data URI (no PIL; embeddable in the page and in WeasyPrint)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=1)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def seal_info(version: MinutesVersion | None) -> dict | None:
+    if version is None or not version.is_sealed or not version.fingerprint:
+        return None
+    url = verify_url(version.fingerprint)
+    return {
+        "fingerprint": version.fingerprint,
+        "code": sealing.short_code(version.fingerprint),
+        "url": url,
+        "qr": qr_data_uri(url),
+    }
+
+
+def render_html(doc: dict, version: MinutesVersion | None, *, for_pdf: bool) -> str:
+    """The minutes document as HTML: `minutes/print.html` for the PDF, the page embeds the same
+    `minutes/_document.html`."""
+    top, bottom, left, right = margins()
+    with force_locale("vi"):
+        return render_template(
+            "minutes/print.html",
+            doc=doc,
+            seal=seal_info(version),
+            draft=version is None or not version.is_sealed,
+            margins=f"{top}mm {right}mm {bottom}mm {left}mm",
+            created=(version.sealed_at if version and version.sealed_at else None),
+            for_pdf=for_pdf,
+        )
+
+
+def _static_root() -> str:
+    return str(Path(current_app.static_folder).resolve())
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            workers = int(current_app.config.get("CHIBO_PDF_WORKERS", 2))
+            # spawn: never fork a process holding sockets, locks and (maybe) eventlet's hub.
+            _pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            )
+            atexit.register(shutdown)
+        return _pool
+
+
+def shutdown() -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+
+
+def _eventlet_patched() -> bool:
+    if "eventlet" not in sys.modules:
+        return False
+    from eventlet import patcher
+
+    return patcher.is_monkey_patched("thread")
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML -> PDF in a worker process; the caller's green thread (or thread) just waits."""
+    future = _executor().submit(pdf_worker.render, html, _static_root())
+    if _eventlet_patched():
+        from eventlet import tpool
+
+        data, seconds = tpool.execute(future.result, RENDER_TIMEOUT)
+    else:
+        data, seconds = future.result(RENDER_TIMEOUT)
+    log.info("minutes PDF rendered in %.0f ms (%d bytes)", seconds * 1000, len(data))
+    return data
+
+
+def cache_dir() -> Path:
+    """Where sealed PDFs are kept: `CHIBO_MINUTES_DIR`, default `<instance>/minutes`."""
+    configured = current_app.config.get("CHIBO_MINUTES_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "minutes"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cached_path(version: MinutesVersion) -> Path:
+    return cache_dir() / f"{version.fingerprint}.pdf"
+
+
+def pdf_for(meeting: Meeting, version: MinutesVersion | None, doc: dict) -> bytes:
+    """The PDF of a version: from the file kept for a sealed version, else freshly rendered."""
+    if version is None or not version.is_sealed:
+        return render_pdf(render_html(doc, version, for_pdf=True))
+    path = cached_path(version)
+    if path.exists():
+        return path.read_bytes()
+    data = render_pdf(render_html(doc, version, for_pdf=True))
+    if path.exists():  # another request rendered it meanwhile: keep the first file
+        return path.read_bytes()
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    db.session.execute(
+        update(MinutesVersion)
+        .where(MinutesVersion.id == version.id, MinutesVersion.pdf_sha256.is_(None))
+        .values(pdf_sha256=sealing.file_sha256(data))
+    )
+    db.session.commit()
+    return path.read_bytes()
