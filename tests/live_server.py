@@ -49,8 +49,12 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def running(tmp_path: Path, async_mode: str = "eventlet") -> Iterator[LiveServer]:
-    """Start `python app.py` on a free port, wait until /login answers, stop it afterwards."""
+def running(
+    tmp_path: Path, async_mode: str = "eventlet", env_overrides: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """Start `python app.py` on a free port, wait until /login answers, stop it afterwards.
+
+    `env_overrides` go last (tests/scale: a shared PostgreSQL database, SECRET_KEY and Redis)."""
     instance = tmp_path / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -67,6 +71,7 @@ def running(tmp_path: Path, async_mode: str = "eventlet") -> Iterator[LiveServer
     # The production path applies the Alembic migrations. While models change faster than the
     # migration, CHIBO_AUTO_MIGRATE=0 in the caller's environment uses create_all() instead.
     env.setdefault("CHIBO_AUTO_MIGRATE", "1")
+    env.update(env_overrides or {})
     log_path = tmp_path / "server.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
