@@ -1,0 +1,116 @@
+"""Tables of the voting feature.
+
+Secrecy of ballots (see docs/voting.md): ``VoteParticipation`` (who voted) and ``Ballot`` (what
+was chosen) share no id, no foreign key between them, no timestamp and no order. Both are
+``WITHOUT ROWID`` on SQLite, so rows are kept in primary-key order (user id, resp. a random id),
+never in insertion order; at the close ``secrecy.rewrite`` re-creates both sets of rows in one
+transaction so PostgreSQL's physical order and ``xmin`` cannot join them either.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+
+
+class VoteStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CellSettings(db.Model):
+    """Per-cell settings. ``vote_rules`` overrides the defaults of meetings.rules.DEFAULT_RULES.
+
+    JSON shape (every key optional)::
+
+        {"thresholds": {"resolution": {"majority": "at_least_two_thirds", "denominator": "base"}},
+         "allowed_methods": {"resolution": ["show_of_hands"]},
+         "default_methods": {"admission": "show_of_hands"},
+         "discipline_thresholds": {"warning": {"majority": "...", "denominator": "..."}}}
+    """
+
+    __tablename__ = "cell_settings"
+
+    cell_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    vote_rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Vote(db.Model):
+    """One vote on an agenda item, with the rule, eligible voters and base fixed at opening."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # meetings.rules.VoteKind
+    method: Mapped[str] = mapped_column(String(20))  # meetings.rules.Method
+    subject: Mapped[str] = mapped_column(Text)
+    # [{"key": "agree", "label": null}, ...]; candidates carry their name as label.
+    options: Mapped[list] = mapped_column(JSON)
+    max_choices: Mapped[int] = mapped_column(default=1)  # seats for an election, else 1
+    seats: Mapped[int | None] = mapped_column(Integer)
+    rule: Mapped[dict] = mapped_column(JSON)  # the threshold(s) applied, frozen at opening
+    eligible: Mapped[list] = mapped_column(JSON)  # user ids, sorted, frozen at opening
+    base: Mapped[int] = mapped_column()  # the base figure at opening
+    auto_close: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default=VoteStatus.OPEN, index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ballots_cast: Mapped[int | None] = mapped_column(Integer)  # set at the close
+    result: Mapped[dict | None] = mapped_column(JSON)  # tally.result(), set at the close
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == VoteStatus.OPEN
+
+    @property
+    def is_secret(self) -> bool:
+        return self.method == "secret"
+
+
+class Hand(db.Model):
+    """A raised hand in an open vote (not secret): one row per voter, changed until the close."""
+
+    __tablename__ = "vote_hands"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    choice: Mapped[str] = mapped_column(String(40))
+
+
+class VoteParticipation(db.Model):
+    """Who has cast a secret ballot: nothing else (no time, no link to the ballot)."""
+
+    __tablename__ = "vote_participations"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class Ballot(db.Model):
+    """A secret ballot: a random id, the choices and the hash of the voter's receipt code.
+
+    No user, no time, no sequence. The id is re-drawn when the rows are rewritten at the close.
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = (
+        UniqueConstraint("vote_id", "receipt_hash"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), index=True)
+    choices: Mapped[list] = mapped_column(JSON)
+    receipt_hash: Mapped[str] = mapped_column(String(64))
