@@ -110,6 +110,8 @@ FEATURE_MODULES = (
     "meetings.agenda",
     "meetings.attendance",
     "meetings.speakers",
+    "meetings.documents",
+    "oversight.models",
     "meetings.voting.service",
     "meetings.minutes.service",
 )
@@ -129,6 +131,11 @@ def _register_optional_blueprints(app: Flask) -> None:
     from meetings.speakers.routes import bp as speakers_bp
 
     app.register_blueprint(speakers_bp)
+    from meetings.documents.routes import bp as documents_bp
+    from oversight.routes import bp as oversight_bp
+
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(oversight_bp)
     from meetings.voting.routes import bp as voting_bp
 
     app.register_blueprint(voting_bp)
