@@ -1,0 +1,67 @@
+"""Oversight: a leader of a committee observes every cell below it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from admin.forms import KIND_LABELS, ConfirmForm, OversightForm
+from admin.messages import message
+from admin.routes import bp, refuse
+from core.extensions import db
+from org import admin_services as svc
+from org.admin_services import AdminError
+from org.models import Organization, Oversight
+
+
+@bp.route("/oversights", methods=["GET", "POST"])
+def oversights():
+    form = OversightForm()
+    form.organization_id.choices = [
+        SelectChoice(o.id, f"{o.name} · {KIND_LABELS[o.kind]}") for o in svc.committees()
+    ]
+    if request.method == "GET":
+        form.organization_id.data = request.args.get("org", type=int)
+    if form.validate_on_submit():
+        user = svc.find_user(form.username.data)
+        organization = db.session.get(Organization, form.organization_id.data)
+        if user is None:
+            form.username.errors = [*form.username.errors, message("unknown_user")]
+        elif organization is None:
+            abort(400)
+        else:
+            try:
+                svc.add_oversight(user, organization, form.office.data)
+            except AdminError as exc:
+                db.session.rollback()
+                refuse(form, exc)
+            else:
+                flash(
+                    _(
+                        "%(name)s now oversees %(org)s.",
+                        name=user.full_name,
+                        org=organization.name,
+                    ),
+                    "info",
+                )
+                return redirect(url_for("admin.oversights"))
+    return render_template(
+        "admin/oversights.html",
+        form=form,
+        oversights=svc.all_oversights(),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/oversights/<int:oversight_id>/remove", methods=["POST"])
+def remove_oversight(oversight_id: int):
+    oversight = db.session.get(Oversight, oversight_id)
+    if oversight is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name, org = oversight.user.full_name, oversight.organization.name
+    svc.remove_oversight(oversight)
+    flash(_("%(name)s no longer oversees %(org)s.", name=name, org=org), "info")
+    return redirect(url_for("admin.oversights"))

@@ -1,0 +1,143 @@
+"""Accounts: list and search, create, edit, deactivate, reset a password."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from admin.forms import (
+    CELL_ROLE_LABELS,
+    PARTY_STATUS_LABELS,
+    ConfirmForm,
+    PasswordForm,
+    UserEditForm,
+    UserForm,
+)
+from admin.routes import bp, refuse
+from auth.models import User
+from core.extensions import db
+from core.vietnamese import nfc
+from org import admin_services as svc
+from org.admin_services import AdminError
+from org.queries import oversights
+
+
+def user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def password_shown(user: User, password: str, what: str):
+    """The one page that shows a generated password. Never flashed: flashes live in the cookie."""
+    return render_template("admin/password.html", user=user, password=password, what=what)
+
+
+@bp.route("/users")
+def users():
+    query = nfc(request.args.get("q", ""))[:100]
+    return render_template("admin/users.html", users=svc.search_users(query), query=query)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user, generated = svc.create_user(
+                username=form.username.data,
+                full_name=form.full_name.data,
+                password=form.password.data,
+                language=form.language.data,
+                is_admin=form.is_admin.data,
+            )
+        except AdminError as exc:
+            db.session.rollback()
+            refuse(form, exc)
+        else:
+            if generated:
+                return password_shown(user, generated, _("The account is created."))
+            flash(_("The account %(username)s is created.", username=user.username), "info")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int):
+    user = user_or_404(user_id)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            svc.update_user(
+                user,
+                full_name=form.full_name.data,
+                language=form.language.data,
+                is_admin=form.is_admin.data,
+                acting=current_user,
+            )
+        except AdminError as exc:
+            db.session.rollback()
+            refuse(form, exc)
+        else:
+            flash(_("The account %(username)s is saved.", username=user.username), "info")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        password_form=PasswordForm(formdata=None),
+        confirm=ConfirmForm(),
+        memberships=sorted(user_memberships(user), key=lambda m: m.cell.name),
+        oversights=oversights(user),
+        statuses=PARTY_STATUS_LABELS,
+        roles=CELL_ROLE_LABELS,
+    )
+
+
+def user_memberships(user: User):
+    from org.models import Membership
+
+    return db.session.scalars(db.select(Membership).where(Membership.user_id == user.id)).all()
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+def set_active(user_id: int):
+    user = user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        svc.set_active(user, active, acting=current_user)
+    except AdminError as exc:
+        db.session.rollback()
+        refuse(None, exc)
+    else:
+        text = (
+            _("%(name)s can log in again.", name=user.full_name)
+            if active
+            else _("%(name)s is deactivated and logged out everywhere.", name=user.full_name)
+        )
+        flash(text, "info")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+def reset_password(user_id: int):
+    user = user_or_404(user_id)
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        for error in form.password.errors or [_("The request is not valid.")]:
+            flash(error, "error")
+        return redirect(url_for("admin.user", user_id=user.id))
+    try:
+        generated = svc.reset_password(user, form.password.data)
+    except AdminError as exc:
+        db.session.rollback()
+        refuse(None, exc)
+        return redirect(url_for("admin.user", user_id=user.id))
+    if generated:
+        return password_shown(user, generated, _("The password is reset."))
+    flash(_("The password of %(name)s is changed.", name=user.full_name), "info")
+    return redirect(url_for("admin.user", user_id=user.id))
