@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from auth.models import User
+from core import safe_input
 from core.extensions import db
 from meetings import broadcast
 from meetings.errors import CommandError, Forbidden, Invalid, NotFound, Unavailable
@@ -85,6 +86,9 @@ def parse_payload(cmd: Command, raw) -> Payload:
         raw = {}
     if not isinstance(raw, dict):
         raise Invalid(field="payload")
+    reason = safe_input.problem(raw)
+    if reason:
+        raise Invalid(field="payload", reason=reason)
     try:
         return cmd.payload.model_validate(raw)
     except ValidationError as exc:
