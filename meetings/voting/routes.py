@@ -13,8 +13,10 @@ from meetings.permissions import can
 from meetings.room import load_viewable
 from meetings.voting import sections
 from meetings.voting.models import Ballot, Vote, VoteParticipation
+from meetings.voting.strings import voting_strings
 
 bp = Blueprint("voting", __name__)
+bp.add_app_template_global(voting_strings, "voting_strings")
 
 
 @bp.route("/meetings/<int:meeting_id>/votes/<int:vote_id>/receipts")

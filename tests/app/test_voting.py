@@ -439,3 +439,46 @@ def test_events_replayed_on_a_stale_state_equal_a_fresh_snapshot(app, sio):
                 votes = [v for v in votes if v["id"] != change["data"]["id"]] + [change["data"]]
     fresh = watcher.emit("join", {"meeting_id": meeting_id}, callback=True)["snapshot"]
     assert votes == fresh["votes"]
+
+
+# ---- pages -----------------------------------------------------------------------------------
+
+
+def test_room_page_has_the_voting_panel_right_after_the_current_item(app, login):
+    with app.app_context():
+        meeting_id = upcoming_meeting_id()
+    page = login("dangvien1").get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert page.index('id="now-h"') < page.index('id="voting"') < page.index('id="agenda-h"')
+    assert page.index("js/room.js") < page.index("js/voting.js")
+    assert 'id="voting-i18n"' in page
+
+
+def test_receipts_page_after_a_secret_vote(app, login):
+    with app.app_context():
+        meeting_id = live_meeting()
+        run(meeting_id, "bithu", "open_vote", {"kind": "recognition", "subject": "Phan Thị Yến"})
+        vote_id = current_vote(meeting_id).id
+        digests = []
+        for username in OFFICIAL[:5]:
+            code, digest = receipt()
+            digests.append(digest)
+            run(
+                meeting_id,
+                username,
+                "cast_vote",
+                {"vote_id": vote_id, "choices": ["agree"], "receipt_hash": digest},
+            )
+    member = login("dangvien1")
+    url = f"/meetings/{meeting_id}/votes/{vote_id}/receipts"
+    assert member.get(url).status_code == 404  # nothing is published while the vote is open
+    with app.app_context():
+        run(meeting_id, "bithu", "close_vote", {"vote_id": vote_id})
+    page = member.get(url).get_data(as_text=True)
+    listed = [line.split('"')[1] for line in page.split("data-hash=")[1:]]
+    assert listed == sorted(digests)
+    for figure in ("n-receipts", "n-ballots", "n-voters"):
+        assert f'id="{figure}">5<' in page
+    assert 'id="n-eligible">12<' in page and 'class="ok" id="consistency"' in page
+    assert login("kp2_dangvien1").get(url).status_code == 403
+    mine = member.get(f"/meetings/{meeting_id}/votes/mine").get_json()
+    assert mine["my_votes"]["votes"][str(vote_id)] == {"eligible": True, "voted": True}
