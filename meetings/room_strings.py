@@ -18,6 +18,7 @@ def room_strings() -> dict[str, str]:
         "no_current": _("No item is being discussed."),
         "minutes": _("%(n)s min", n="{n}"),
         "make_current": _("Take up this item"),
+        "make_current_short": _("Discuss now"),
         "move_up": _("Move up"),
         "move_down": _("Move down"),
         "remove": _("Remove"),
@@ -61,6 +62,9 @@ def room_strings() -> dict[str, str]:
         "me_absent_excused": _("You are recorded absent with reason."),
         "me_absent_unexcused": _("You are recorded absent without reason."),
         "me_wait": _("Check-in opens when the meeting starts."),
+        "me_sending": _(
+            "Your check-in is saved on this device and will be sent when the connection returns."
+        ),
         "no_observers": _("No upper-level delegate has joined."),
         "away_changes": _("Back online. While you were away: %(what)s", what="{what}"),
         "away_nothing": _("Back online. Nothing changed while you were away."),
@@ -74,4 +78,12 @@ def room_strings() -> dict[str, str]:
         "confirm_end": _("End the meeting now?"),
         "reason_required": _("Please give the reason."),
         "at": _("at %(time)s", time="{time}"),
+        "item_of": _("Item %(n)s of %(total)s", n="{n}", total="{total}"),
+        "since": _("since %(time)s", time="{time}"),
+        "started_at": _("Started at %(time)s", time="{time}"),
+        "now_discussing": _("now"),
+        "done": _("done"),
+        "total_minutes": _("%(n)s min in all", n="{n}"),
+        "present_of": _("%(n)s/%(total)s present", n="{n}", total="{total}"),
+        "away_sent": _("what you did offline has been sent"),
     }

@@ -14,6 +14,9 @@
           if (value) el.setAttribute(attr, value.replace(/agenda-\d+-/, "agenda-" + index + "-"));
         });
       });
+      // Screen readers hear "Item 3" for the third row, also after a move.
+      var titleLabel = row.querySelector("label[for$='-title']");
+      if (titleLabel) titleLabel.textContent = strings.item + " " + (index + 1);
       var minutes = parseInt(row.querySelector(".agenda-minutes").value, 10);
       if (row.querySelector(".agenda-title").value.trim() && minutes > 0) total += minutes;
     });

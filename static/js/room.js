@@ -12,6 +12,9 @@
   var online = new Set(); // user ids online in this room
   var pending = new Map(); // cid -> command not yet acknowledged: resent after a reconnect
   var wasDisconnected = false;
+  var joining = false;     // between connect and the join's answer: events wait in `early`
+  var early = [];
+  var resyncing = false;
 
   // ---- helpers -----------------------------------------------------------------------------
   function $(id) { return document.getElementById(id); }
@@ -41,12 +44,15 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function can(action) { return !!(state && state.me.can[action]); }
-  function notice(text, isError) {
+  // kind: "error", "pending" (kept for later), "away" (what changed while offline), "info".
+  function notice(text, kind) {
     var box = $("notice");
-    box.textContent = text;
+    box.textContent = text || "";
     box.hidden = !text;
-    box.classList.toggle("error", !!isError);
+    box.dataset.kind = text ? (kind || "info") : "";
+    box.classList.toggle("error", kind === "error");
   }
+  function noticeKind() { return $("notice").hidden ? "" : $("notice").dataset.kind; }
 
   // ---- the socket ----------------------------------------------------------------------------
   var socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
@@ -58,34 +64,46 @@
   }
 
   socket.on("connect", function () {
-    setConnection("connected");
+    setConnection("connecting"); // "connected" once the room's state has arrived
+    joining = true;
+    early = [];
     socket.timeout(15000).emit("join", { meeting_id: meetingId }, function (err, ack) {
+      joining = false;
       if (err) { socket.disconnect().connect(); return; }
-      if (!ack.ok) { notice(ack.error.message, true); return; }
+      if (!ack.ok) { notice(ack.error.message, "error"); return; }
       var before = state;
       applySnapshot(ack.snapshot);
-      if (wasDisconnected) describeAbsence(before, state);
+      setConnection("connected");
+      // Events sent between our join and its answer: keep those the snapshot does not include.
+      var queued = early; early = [];
+      queued.forEach(onChanges);
+      var resent = pending.size;
+      if (wasDisconnected) describeAbsence(before, state, resent);
       wasDisconnected = false;
       pending.forEach(transmit); // idempotent: the server applies each command id once
     });
   });
   socket.on("disconnect", function (reason) {
     wasDisconnected = true;
-    setConnection(reason === "io client disconnect" ? "offline" : "reconnecting");
+    setConnection(reason === "io client disconnect" || navigator.onLine === false ? "offline" : "reconnecting");
   });
-  socket.io.on("reconnect_attempt", function () { setConnection("reconnecting"); });
+  socket.io.on("reconnect_attempt", function () { setConnection(navigator.onLine === false ? "offline" : "reconnecting"); });
   socket.on("connect_error", function () { setConnection(navigator.onLine === false ? "offline" : "reconnecting"); });
-  window.addEventListener("offline", function () { setConnection("offline"); });
-  socket.on("session_ended", function () { notice(T.session_ended, true); window.location.reload(); });
+  window.addEventListener("offline", function () { if (!socket.connected) setConnection("offline"); });
+  // Back on the network: try at once instead of waiting for the next back-off attempt.
+  window.addEventListener("online", function () { if (!socket.connected) socket.connect(); });
+  socket.on("session_ended", function () { notice(T.session_ended, "error"); window.location.reload(); });
 
-  socket.on("changes", function (msg) {
-    if (!state || msg.meeting_id !== meetingId) return;
+  function onChanges(msg) {
+    if (msg.meeting_id !== meetingId) return;
+    if (joining || !state) { early.push(msg); return; }
     if (msg.v <= state.version) return; // already included
     if (msg.v !== state.version + 1) { resync(); return; } // a gap: fetch the whole state
     msg.changes.forEach(applyChange);
     state.version = msg.v;
     render();
-  });
+  }
+  socket.on("changes", onChanges);
   socket.on("presence", function (msg) {
     if (msg.meeting_id !== meetingId) return;
     if (msg.online) online.add(msg.user_id); else online.delete(msg.user_id);
@@ -93,15 +111,19 @@
   });
 
   function resync() {
+    if (resyncing) return; // one request is enough: its answer includes every later event
+    resyncing = true;
     socket.timeout(15000).emit("snapshot", { meeting_id: meetingId }, function (err, ack) {
-      if (!err && ack.ok) applySnapshot(ack.snapshot);
+      resyncing = false;
+      if (!err && ack.ok && (!state || ack.snapshot.version >= state.version)) applySnapshot(ack.snapshot);
     });
   }
 
   function send(name, payload) {
     var cmd = { meeting_id: meetingId, name: name, cid: newId(), payload: payload || {} };
     pending.set(cmd.cid, cmd);
-    if (!socket.connected) notice(T.sent_later);
+    if (!socket.connected) notice(T.sent_later, "pending");
+    if (state) renderMe();
     transmit(cmd);
   }
   function transmit(cmd) {
@@ -109,8 +131,9 @@
     socket.timeout(15000).emit("command", cmd, function (err, ack) {
       if (err) return; // no answer: kept pending, resent on the next connect
       pending.delete(cmd.cid);
-      if (!ack.ok) notice(ack.error.message, true);
-      else if (pending.size === 0) notice("");
+      if (state) renderMe();
+      if (!ack.ok) notice(ack.error.message, "error");
+      else if (pending.size === 0 && noticeKind() !== "away") notice("");
     });
   }
 
@@ -135,14 +158,19 @@
       window.chiboRoomExtensions[change.type](state, d);
     }
   }
-  function describeAbsence(before, after) {
+  function describeAbsence(before, after, resent) {
     if (!before) return;
     var what = [];
+    if (resent) what.push(T.away_sent);
     if (before.meeting.status !== after.meeting.status) what.push(T.away_status);
     if (before.agenda.current_item_id !== after.agenda.current_item_id) what.push(T.away_item);
-    if (JSON.stringify(before.agenda.items) !== JSON.stringify(after.agenda.items)) what.push(T.away_agenda);
+    // The agenda changed when items were added, removed, renamed or moved, not when one started.
+    function outline(agenda) {
+      return JSON.stringify(agenda.items.map(function (i) { return [i.id, i.title, i.planned_minutes]; }));
+    }
+    if (outline(before.agenda) !== outline(after.agenda)) what.push(T.away_agenda);
     if (JSON.stringify(before.roster) !== JSON.stringify(after.roster)) what.push(T.away_attendance);
-    notice(what.length ? fmt(T.away_changes, { what: what.join(", ") }) : T.away_nothing);
+    notice(what.length ? fmt(T.away_changes, { what: what.join(", ") }) : T.away_nothing, "away");
   }
 
   // ---- rendering -----------------------------------------------------------------------------
@@ -171,6 +199,15 @@
     $("btn-start").hidden = m.status !== "scheduled";
     var items = state.agenda.items;
     var index = item ? items.indexOf(item) : -1;
+    var progress = "";
+    if (m.status === "live" && item) {
+      progress = fmt(T.item_of, { n: index + 1, total: items.length }) + " · " + fmt(T.minutes, { n: item.planned_minutes });
+      if (item.started_at) progress += " · " + fmt(T.since, { time: timeOf(item.started_at) });
+    } else if (m.status === "live" && m.started_at) {
+      progress = fmt(T.started_at, { time: timeOf(m.started_at) });
+    }
+    $("current-progress").textContent = progress;
+    $("current-progress").hidden = !progress;
     $("btn-prev").hidden = m.status !== "live" || index <= 0;
     $("btn-next").hidden = m.status !== "live" || index >= items.length - 1;
     $("btn-end").hidden = m.status !== "live";
@@ -181,16 +218,23 @@
     list.replaceChildren();
     var live = state.meeting.status === "live";
     var editable = can("edit_agenda") && state.meeting.status !== "ended";
+    var total = 0;
     state.agenda.items.forEach(function (item, index) {
       var current = item.id === state.agenda.current_item_id;
-      var li = el("li", { className: current ? "current" : "" }, [
-        el("span", { className: "title", text: item.title }),
-        el("span", { className: "muted", text: " · " + fmt(T.minutes, { n: item.planned_minutes }) })
+      var done = !current && !!item.ended_at;
+      total += item.planned_minutes;
+      var li = el("li", { className: current ? "current" : done ? "done" : "" }, [
+        el("span", { className: "num", text: (index + 1) + "." }),
+        el("span", { className: "text" }, [
+          el("span", { className: "title", text: item.title }),
+          el("span", { className: "muted mins", text: fmt(T.minutes, { n: item.planned_minutes }) +
+            (current ? " · " + T.now_discussing : done ? " · " + T.done : "") })
+        ])
       ]);
       if (current) li.setAttribute("aria-current", "step");
       var tools = el("span", { className: "row-actions" });
       if (live && can("set_current_item") && !current) {
-        tools.appendChild(button(T.make_current, function () { send("set_current_item", { item_id: item.id }); }, "small"));
+        tools.appendChild(button(T.make_current_short, function () { send("set_current_item", { item_id: item.id }); }, "small", T.make_current + ": " + item.title));
       }
       if (editable) {
         if (index > 0) tools.appendChild(button("↑", function () { send("agenda_move", { item_id: item.id, position: index - 1 }); }, "icon", T.move_up));
@@ -201,6 +245,7 @@
       list.appendChild(li);
     });
     $("agenda-add").hidden = !editable;
+    $("agenda-total").textContent = state.agenda.items.length ? fmt(T.total_minutes, { n: total }) : "";
   }
 
   function button(label, onClick, className, ariaLabel) {
@@ -221,8 +266,13 @@
     if (!row) return;
     var status = row.attendance.status;
     var live = state.meeting.status === "live";
-    $("my-status").textContent = state.meeting.status === "scheduled" ? T.me_wait : T["me_" + status];
-    $("btn-checkin").hidden = !(live && can("check_in") && (status === "unknown" || status.indexOf("absent") === 0));
+    var waiting = false; // a check-in pressed while offline, not yet acknowledged
+    pending.forEach(function (cmd) { if (cmd.name === "check_in") waiting = true; });
+    var open = live && can("check_in") && (status === "unknown" || status.indexOf("absent") === 0);
+    box.dataset.status = state.meeting.status === "scheduled" ? "waiting" : waiting && open ? "sending" : status;
+    $("my-status").textContent = state.meeting.status === "scheduled" ? T.me_wait
+      : waiting && open ? T.me_sending : T["me_" + status];
+    $("btn-checkin").hidden = !open || waiting;
   }
 
   function renderFigures() {
@@ -256,6 +306,8 @@
 
   function renderRoster() {
     if (!state) return;
+    var here = state.roster.filter(function (r) { return r.attendance.status === "present" || r.attendance.status === "late"; }).length;
+    $("att-count").textContent = fmt(T.present_of, { n: here, total: state.roster.length });
     var list = $("roster");
     list.replaceChildren();
     var marking = can("mark_attendance") && state.meeting.status === "live";

@@ -1,0 +1,217 @@
+"""The room in a real browser against the real server (`python app.py`, eventlet, CSRF on).
+
+Two browser contexts are two people: the secretary starts the meeting, a member checks in with
+one click, and the secretary's page shows it live. Screenshots at phone and desktop widths go to
+test-artifacts/ for a person to look at. Every page must load without a console error (a CSP
+violation is one).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests import live_server
+
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
+TIMEOUT = 10_000
+
+
+@pytest.fixture
+def server(tmp_path):
+    with live_server.running(tmp_path) as running:
+        yield running
+    print(f"---- server log ({running.url}) ----\n{running.log()[-8000:]}")
+
+
+class Console:
+    """Errors a page reported: console errors (CSP violations among them) and uncaught ones."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.expected: tuple[str, ...] = ()  # e.g. the network errors of a page sent offline
+
+    def watch(self, page: Page, who: str) -> Page:
+        page.on(
+            "console",
+            lambda m: (
+                self.errors.append(f"{who}: {m.text} at {m.location.get('url')}")
+                if m.type == "error" and not any(e in m.text for e in self.expected)
+                else None
+            ),
+        )
+        page.on("pageerror", lambda e: self.errors.append(f"{who}: {e}"))
+        return page
+
+
+@pytest.fixture
+def console():
+    watcher = Console()
+    yield watcher
+    assert watcher.errors == [], "\n".join(watcher.errors)
+
+
+def person(browser, console: Console, who: str, viewport=PHONE) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    context.set_default_timeout(TIMEOUT)
+    return context, console.watch(context.new_page(), who)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    """Through the login form, as a person would."""
+    page.goto(base + "/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(live_server.PASSWORD)
+    page.locator("form.login button[type=submit]").click()
+    expect(page.locator("#upcoming")).to_be_visible()
+
+
+def open_kp1_meeting(page: Page) -> int:
+    """From the home page's upcoming list, open the Khu phố 1 meeting."""
+    link = page.locator("#upcoming a", has_text="Khu phố 1").first
+    if not link.count():
+        link = page.locator("#upcoming a").first
+    link.click()
+    expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+    return int(re.search(r"/meetings/(\d+)", page.url).group(1))
+
+
+def shoot(page: Page, artifacts: Path, name: str, viewport=None, full_page=True) -> Path:
+    if viewport:
+        page.set_viewport_size(viewport)
+    path = artifacts / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 0
+    return path
+
+
+def roster_row(page: Page, user_id: int):
+    return page.locator(f"#roster li[data-user-id='{user_id}']")
+
+
+def member_id(page: Page) -> int:
+    return int(page.locator("#room").get_attribute("data-user-id"))
+
+
+def test_secretary_sees_a_check_in_live(browser, server, console, artifacts_dir):
+    base = server.url
+    chair_ctx, chair = person(browser, console, "bithu", DESKTOP)
+    member_ctx, member = person(browser, console, "dangvien3", PHONE)
+
+    log_in(chair, base, "bithu")
+    shoot(chair, artifacts_dir, "home_desktop")
+    shoot(chair, artifacts_dir, "home_phone", PHONE)
+    chair.set_viewport_size(DESKTOP)
+    meeting_id = open_kp1_meeting(chair)
+    expect(chair.locator("#m-status")).to_have_class(re.compile(r"\bscheduled\b"))
+    shoot(chair, artifacts_dir, "room_chair_scheduled_desktop")
+
+    chair.locator("#btn-start").click()
+    expect(chair.locator("#m-status")).to_have_class(re.compile(r"\blive\b"))
+    expect(chair.locator("#btn-start")).to_be_hidden()
+    expect(chair.locator("#current-item")).not_to_have_text("")
+    present_before = int(chair.locator("#fig-present dd").inner_text())
+
+    log_in(member, base, "dangvien3")
+    shoot(member, artifacts_dir, "home_member_phone")
+    member.goto(f"{base}/meetings/{meeting_id}")
+    expect(member.locator("#conn")).to_have_attribute("data-state", "connected")
+    checkin = member.locator("#btn-checkin")
+    expect(checkin).to_be_visible()
+    assert checkin.bounding_box()["y"] < PHONE["height"], "check-in is below the phone's fold"
+    shoot(member, artifacts_dir, "room_member_phone_before_checkin", full_page=False)
+    dangvien3 = member_id(member)
+
+    # The member is online (presence) but not yet checked in, on the chair's page.
+    row = roster_row(chair, dangvien3)
+    expect(row.locator(".dot")).to_have_class(re.compile(r"\bon\b"))
+    expect(row).to_have_class(re.compile(r"\batt-unknown\b"))
+
+    checkin.click()
+    expect(checkin).to_be_hidden()
+    expect(member.locator("#my-status")).not_to_have_text("")
+
+    # Live on the chair's page, without a reload.
+    expect(row).to_have_class(re.compile(r"\batt-present\b"))
+    expect(row.locator(".status")).to_contain_text(re.compile(r"\d\d:\d\d"))
+    expect(chair.locator("#fig-present dd")).to_have_text(str(present_before + 1))
+    assert chair.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+    shoot(chair, artifacts_dir, "room_chair_live_desktop")
+    shoot(chair, artifacts_dir, "room_chair_live_phone", PHONE)
+    shoot(chair, artifacts_dir, "room_chair_live_phone_fold", full_page=False)
+    shoot(member, artifacts_dir, "room_member_live_phone", full_page=False)
+    shoot(member, artifacts_dir, "room_member_live_phone_full")
+    shoot(member, artifacts_dir, "room_member_live_desktop", DESKTOP)
+
+    # The other pages a secretary uses.
+    chair.set_viewport_size(DESKTOP)
+    chair.locator(".crumbs a").first.click()
+    expect(chair.locator("h1")).to_contain_text("Khu phố 1")
+    shoot(chair, artifacts_dir, "cell_desktop")
+    shoot(chair, artifacts_dir, "cell_phone", PHONE)
+    chair.locator("a.button.primary").first.click()
+    expect(chair.locator("#agenda-rows li").first).to_be_visible()
+    shoot(chair, artifacts_dir, "schedule_form_phone")
+    shoot(chair, artifacts_dir, "schedule_form_desktop", DESKTOP)
+
+    anonymous = console.watch(browser.new_page(viewport=PHONE), "anonymous")
+    anonymous.goto(base + "/login")
+    shoot(anonymous, artifacts_dir, "login_phone")
+    shoot(anonymous, artifacts_dir, "login_desktop", DESKTOP)
+    anonymous.close()
+    chair_ctx.close()
+    member_ctx.close()
+
+
+def test_back_online_shows_the_new_state_and_what_changed(browser, server, console, artifacts_dir):
+    base = server.url
+    chair_ctx, chair = person(browser, console, "bithu", DESKTOP)
+    member_ctx, member = person(browser, console, "dangvien3", PHONE)
+    log_in(chair, base, "bithu")
+    meeting_id = open_kp1_meeting(chair)
+    chair.locator("#btn-start").click()
+    expect(chair.locator("#m-status")).to_have_class(re.compile(r"\blive\b"))
+
+    log_in(member, base, "dangvien3")
+    member.goto(f"{base}/meetings/{meeting_id}")
+    expect(member.locator("#conn")).to_have_attribute("data-state", "connected")
+    current_before = member.locator("#current-item").inner_text()
+    dangvien3 = member_id(member)
+
+    expect(member.locator("#btn-checkin")).to_be_visible()
+    # The browser reports its failed reconnection attempts while offline: expected here.
+    console.expected = ("ERR_INTERNET_DISCONNECTED",)
+    member_ctx.set_offline(True)
+    expect(member.locator("#conn")).to_have_attribute(
+        "data-state", re.compile("offline|reconnecting")
+    )
+    # A check-in pressed while offline is kept and sent when the connection returns.
+    member.locator("#btn-checkin").click()
+    expect(member.locator("#notice")).to_have_attribute("data-kind", "pending")
+    expect(member.locator("#my-attendance")).to_have_attribute("data-status", "sending")
+    expect(member.locator("#btn-checkin")).to_be_hidden()
+    shoot(member, artifacts_dir, "room_member_offline_phone", full_page=False)
+
+    chair.locator("#btn-next").click()
+    expect(chair.locator("#current-item")).not_to_have_text(current_before)
+    current_now = chair.locator("#current-item").inner_text()
+
+    member_ctx.set_offline(False)
+    expect(member.locator("#conn")).to_have_attribute("data-state", "connected", timeout=20_000)
+    expect(member.locator("#current-item")).to_have_text(current_now)
+    notice = member.locator("#notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_have_attribute("data-kind", "away")
+    expect(notice).not_to_be_empty()
+    # The pending check-in went through after the reconnect, and reached the chair.
+    expect(roster_row(chair, dangvien3)).to_have_class(re.compile(r"\batt-(present|late)\b"))
+    expect(member.locator("#btn-checkin")).to_be_hidden()
+    assert member.evaluate("performance.getEntriesByType('navigation').length") == 1
+    shoot(member, artifacts_dir, "room_member_back_online_phone", full_page=False)
+    chair_ctx.close()
+    member_ctx.close()
