@@ -85,17 +85,20 @@ class MemoryPresence:
 
 # Redis layout, under the deployment's name P (CHIBO_CLUSTER):
 #   P:presence:<meeting>          ZSET user id         -> latest expiry of any of the user's sockets
-#   P:presence:<meeting>:<user>   ZSET "<process>:<sid>" -> expiry (Redis TIME + TTL)
+#   P:presence:<meeting>:<user>   ZSET "<process>:<sid>" -> expiry (Redis TIME + TTL, in ms)
 # Scripts run atomically and read the clock of the Redis server, so processes on machines with
 # skewed clocks agree on what has expired.
-_NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) "
+_NOW = (
+    "local t = redis.call('TIME'); "
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+)
 
 _JOIN = (
     _NOW
     + """
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local before = redis.call('ZCARD', KEYS[2])
-local expiry = now + tonumber(ARGV[3])
+local expiry = now + 1000 * tonumber(ARGV[3])
 redis.call('ZADD', KEYS[2], expiry, ARGV[2])
 redis.call('ZADD', KEYS[1], 'GT', expiry, ARGV[1])
 redis.call('EXPIRE', KEYS[1], 2 * tonumber(ARGV[3]))
@@ -129,7 +132,7 @@ _REFRESH = (
     _NOW
     + """
 local ttl = tonumber(ARGV[1])
-local expiry = now + ttl
+local expiry = now + 1000 * ttl
 for i = 1, #KEYS, 2 do
   local user, member = ARGV[i + 1], ARGV[i + 2]
   if redis.call('ZADD', KEYS[i + 1], 'XX', 'CH', expiry, member) == 1 then

@@ -201,3 +201,45 @@ def _membership_id(url: str, admin_http: requests.Session, user_id: int) -> int:
     found = re.findall(r"/admin/memberships/(\d+)", page.text)
     assert found, "no membership link on the user's admin page"
     return int(found[0])
+
+
+def test_closing_a_meeting_empties_its_room_on_every_process(cluster, clients):
+    """meetings.presence.close_meeting, run from a third process: the sockets stay connected but
+    leave the meeting's room everywhere, and nobody is counted online in it."""
+    import os
+    import subprocess
+    import sys
+
+    a, b = cluster.urls
+    bithu_http, member_http = live_server.login(a, "bithu"), live_server.login(b, "dangvien7")
+    meeting_id = live_server.scheduled_meeting_id(a, bithu_http)
+    bithu, member = clients(a, bithu_http), clients(b, member_http)
+    bithu.join(meeting_id)
+    member.join(meeting_id)
+    started = bithu.command(meeting_id, "start_meeting")
+    member.wait_for(lambda m: m["v"] == started["version"])
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.scale.close_meeting", str(meeting_id)],
+        cwd=live_server.ROOT,
+        env={**os.environ, **cluster.env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+    snapshot = bithu.call("snapshot", {"meeting_id": meeting_id})["snapshot"]
+    assert snapshot["online"] == []
+    checked = member.command(meeting_id, "check_in")  # the member may still act
+    assert checked["ok"], checked
+    time.sleep(1.0)
+    for client in (bithu, member):  # ...but the room is gone on both processes
+        assert client.sio.connected
+        assert all(m["v"] != checked["version"] for m in client.received())
+
+    member.join(meeting_id)  # rejoining brings the events back
+    again = bithu.command(meeting_id, "set_current_item", {"item_id": None})
+    assert again["ok"], again
+    member.wait_for(lambda m: m["v"] == again["version"])
