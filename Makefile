@@ -8,7 +8,7 @@ ARGS        ?=
 PYTEST_ARGS ?=
 
 .NOTPARALLEL:
-.PHONY: help run test lint fmt clean distclean bootstrap bootstrap-dev services
+.PHONY: help run test test-postgres lint fmt clean distclean bootstrap bootstrap-dev services
 
 help: ## List the targets
 	@echo "Usage: make <target> [ARGS=...] [PYTEST_ARGS=...]"
@@ -28,6 +28,17 @@ run: bootstrap ## Run the app: make run ARGS="..."
 
 test: bootstrap-dev services ## Run the tests: make test PYTEST_ARGS="tests/browser -q"
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The same suite with the `app` fixture on fresh PostgreSQL databases (tests/scale/pg.py).
+# Browser and real-server tests are left to the first pass: they test the page and the
+# transport, and tests/scale already runs its processes on PostgreSQL there.
+PG_PYTEST_ARGS ?= -m "not browser and not server"
+test-postgres: bootstrap-dev services ## The suite on PostgreSQL (127.0.0.1:5432), if reachable
+	@if $(PY) -c 'import sys; from tests.scale import pg; sys.exit(0 if pg.reachable() else 1)'; then \
+		CHIBO_TEST_DATABASE=postgresql $(VENV)/bin/pytest $(PG_PYTEST_ARGS) $(PYTEST_ARGS); \
+	else \
+		echo "==> PostgreSQL is not reachable: the PostgreSQL pass is skipped"; \
+	fi
 
 lint: bootstrap-dev ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check .
