@@ -129,6 +129,9 @@ def load_demo_if_empty() -> bool:
         people2["kp2_dangvien1"],
     )
     _past_meeting(kp1, people1)
+    from core.demo_history import load_demo_history
+
+    load_demo_history()
     from core.demo_minutes import seal_demo_minutes
 
     seal_demo_minutes()

@@ -152,7 +152,7 @@ class CellQuality:
     period: Period
     meetings_held: int
     regular_months: int  # months of the period with a regular meeting held
-    months: int  # months in the period
+    months: int  # months of the period that are due (all of them when `as_of` is None)
     thematic_held: int
     expected: int  # Σ members expected (attendance rate's denominator)
     present: int
@@ -161,6 +161,7 @@ class CellQuality:
     short_meetings: int
     late_documents: int
     minutes_signed: int | None  # None: the minutes feature is absent
+    thematic_due: bool = True  # False while the quarter is not over and none was held yet
     flags: tuple[str, ...] = field(default=())
 
     @property
@@ -173,8 +174,10 @@ class CellQuality:
 
     @property
     def thematic_ok(self) -> bool | None:
-        """None for a month: the thematic criterion is per quarter."""
-        return None if self.period.kind == "month" else self.thematic_held >= 1
+        """None for a month (the criterion is per quarter), or for a quarter not over yet."""
+        if self.period.kind == "month" or not self.thematic_due:
+            return None
+        return self.thematic_held >= 1
 
 
 FLAG_REGULAR = "regular_missing"
@@ -187,18 +190,34 @@ FLAG_LATE_DOCS = "late_documents"
 FLAG_UNSIGNED = "minutes_unsigned"
 
 
+def _month_end(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
 def assess(
-    meetings: Iterable[MeetingRecord], period: Period, minutes_available: bool = True
+    meetings: Iterable[MeetingRecord],
+    period: Period,
+    minutes_available: bool = True,
+    as_of: date | None = None,
 ) -> CellQuality:
     """The quality criteria of one cell's meetings over one period.
 
     `meetings` may include meetings outside the period: those within the 12 months before the
     period's end feed the "excused in a row" criterion. `minutes_available` is False when the
     minutes feature is not installed: "minutes signed" is then None (shown as "—").
+    `as_of` (today): a month or quarter not over yet is only counted once its meeting was held,
+    so the current and future months are never reported as missed. None: every month is due.
     """
     meetings = list(meetings)
     held = [m for m in meetings if m.held and period.contains(m.started_at)]
     regular_months = {_local_month(m.started_at) for m in held if m.kind == REGULAR}
+    due = [
+        month
+        for month in period.months
+        if as_of is None or _month_end(*month) <= as_of or month in regular_months
+    ]
+    thematic = sum(1 for m in held if m.kind == THEMATIC or m.combined)
+    thematic_due = as_of is None or period.end <= as_of or thematic > 0
     expected = present = unexcused = 0
     for meeting in held:
         figures = compute_figures(facts for _, facts in meeting.attendance)
@@ -217,9 +236,10 @@ def assess(
     quality = CellQuality(
         period=period,
         meetings_held=len(held),
-        regular_months=sum(1 for month in period.months if month in regular_months),
-        months=len(period.months),
-        thematic_held=sum(1 for m in held if m.kind == THEMATIC or m.combined),
+        regular_months=sum(1 for month in due if month in regular_months),
+        months=len(due),
+        thematic_held=thematic,
+        thematic_due=thematic_due,
         expected=expected,
         present=present,
         unexcused_absences=unexcused,

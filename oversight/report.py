@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 
 from auth.models import User
 from core.extensions import db
 from core.i18n import format_percent
+from core.timeutil import VIETNAM
 from org.models import Organization
 from oversight import queries
 from oversight.quality import (
@@ -42,7 +44,8 @@ def build(unit: Organization, year: int, by: str) -> Report:
     cells = queries.cells_under(unit)
     recs = queries.records([c.id for c in cells], spans)
     minutes = queries.minutes_available()
-    by_cell = {c.id: [assess(recs[c.id], p, minutes) for p in spans] for c in cells}
+    today = datetime.now(VIETNAM).date()
+    by_cell = {c.id: [assess(recs[c.id], p, minutes, as_of=today) for p in spans] for c in cells}
     totals = [
         summarize({cid: rows[i] for cid, rows in by_cell.items()}, p) for i, p in enumerate(spans)
     ]
@@ -66,7 +69,7 @@ def cell_row(q: CellQuality, names: dict[int, str]) -> list[str]:
     return [
         str(q.meetings_held),
         ratio(q.regular_months, q.months),
-        dash(None if q.thematic_ok is None else q.thematic_held),
+        "—" if q.period.kind == "month" else str(q.thematic_held),
         format_percent(q.attendance_rate),
         ratio(q.present, q.expected),
         str(q.unexcused_absences),

@@ -28,7 +28,8 @@ class MeetingDocument(db.Model):
     kind: Mapped[str] = mapped_column(String(10))  # pdf, docx, png, jpeg: from the file's bytes
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    storage_name: Mapped[str] = mapped_column(String(64), unique=True)  # random, never user input
+    # Random, never user input. Not unique: the demo's documents share one file.
+    storage_name: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -53,7 +53,7 @@ def documents_page(meeting_id: int):
     meeting = _meeting(meeting_id, "download_documents")
     manage = can(current_user, "upload_documents", meeting)
     # The body may be a little larger than the file itself (form fields, boundaries).
-    request.max_content_length = storage.MAX_BYTES + 256 * 1024
+    request.max_content_length = storage.max_bytes() + 256 * 1024
     form = UploadForm()
     form.agenda_item_id.choices = [(0, _("The whole meeting"))] + [
         (item.id, f"{item.position + 1}. {item.title}") for item in meeting.agenda
@@ -69,7 +69,7 @@ def documents_page(meeting_id: int):
                     current_user.id,
                     form.title.data or "",
                     upload.filename or "",
-                    upload.read(storage.MAX_BYTES + 1),
+                    upload.read(storage.max_bytes() + 1),
                     form.agenda_item_id.data or None,
                 )
             except CommandError as exc:

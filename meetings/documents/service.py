@@ -30,8 +30,11 @@ def attach(
     meeting: Meeting, user_id: int, title: str, filename: str, data: bytes, item_id: int | None
 ) -> MeetingDocument:
     """Check and store one upload; it stays unreleased until the secretary releases it."""
-    if len(data) > storage.MAX_BYTES:
-        raise Invalid(_l("The file is larger than 10 MB."), field="file")
+    if len(data) > storage.max_bytes():
+        raise Invalid(
+            _l("The file is larger than %(mb)s MB.", mb=storage.max_bytes() // (1024 * 1024)),
+            field="file",
+        )
     if not data:
         raise Invalid(_l("The file is empty."), field="file")
     kind = storage.sniff(data)

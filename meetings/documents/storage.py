@@ -24,6 +24,11 @@ KINDS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+def max_bytes() -> int:
+    """The largest file accepted: CHIBO_MAX_DOCUMENT_BYTES, 10 MB by default."""
+    return int(current_app.config.get("CHIBO_MAX_DOCUMENT_BYTES", MAX_BYTES))
+
+
 def sniff(data: bytes) -> str | None:
     """The file's real type from its first bytes (and, for DOCX, its zip directory)."""
     if data.startswith(b"%PDF-"):
@@ -54,7 +59,9 @@ def mimetype(kind: str) -> str:
 
 
 def folder() -> Path:
-    path = Path(current_app.instance_path) / "documents"
+    """CHIBO_DOCUMENTS_DIR when set (tests), else documents/ in the instance folder."""
+    configured = current_app.config.get("CHIBO_DOCUMENTS_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "documents"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -208,3 +208,16 @@ def test_assignment_progress_counts_distinct_meetings_of_the_year():
         (1, 2, 2, True),
         (2, 2, 0, False),
     ]
+
+
+def test_months_not_over_yet_are_not_reported_missed():
+    # As of 15 May: April is over (missed); May is in progress; June has not come.
+    q2 = assess(CELL1, Period("quarter", 2026, 2), as_of=date(2026, 5, 15))
+    assert (q2.regular_months, q2.months) == (1, 2)  # April missed, May held (M6)
+    assert q2.thematic_ok is True  # the combined meeting in May
+    june = assess(CELL1, Period("month", 2026, 6), as_of=date(2026, 5, 15))
+    assert (june.months, june.regular_ok) == (0, True)
+    q3 = assess(CELL1, Period("quarter", 2026, 3), as_of=date(2026, 8, 1))
+    assert q3.thematic_ok is None and FLAG_THEMATIC not in q3.flags
+    q3_over = assess(CELL1, Period("quarter", 2026, 3), as_of=date(2026, 10, 1))
+    assert q3_over.thematic_ok is False and FLAG_THEMATIC in q3_over.flags
