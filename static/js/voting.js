@@ -134,9 +134,14 @@
 
   function $(id) { return document.getElementById(id); }
   function can(action) { return !!(state && state.me.can[action]); }
+  // Eligibility is public (the list fixed at opening); whether I voted comes from "my_votes".
   function mine(vote) {
-    var m = state.my_votes && state.my_votes.votes[String(vote.id)];
-    return m || { eligible: false, voted: false };
+    var m = (state.my_votes && state.my_votes.votes[String(vote.id)]) || {};
+    return {
+      eligible: vote.eligible_ids.indexOf(state.me.user_id) >= 0,
+      voted: !!m.voted,
+      choice: m.choice || null
+    };
   }
   function optionLabel(option) { return option.label || T[option.key] || option.key; }
 
@@ -202,7 +207,10 @@
       var chosen = my.choice === option.key;
       var b = el("button", { type: "button", className: chosen ? "primary" : "", "aria-pressed": chosen ? "true" : "false",
         "data-choice": option.key, text: optionLabel(option) + (vote.counts ? " · " + vote.counts[option.key] : "") });
-      b.addEventListener("click", function () { send("cast_vote", { vote_id: vote.id, choices: [option.key] }); });
+      b.addEventListener("click", function () {
+        send("cast_vote", { vote_id: vote.id, choices: [option.key] });
+        setTimeout(function () { refreshMine(3); }, 300);
+      });
       box.appendChild(b);
     });
     return box;
