@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from admin.forms import KIND_LABELS, OrganizationForm
 from admin.messages import message
 from core.extensions import db
-from core.vietnamese import name_sort_key
+from core.vietnamese import vi_collation_key
 from org import admin_services as svc
 from org.admin_services import AdminError
 from org.models import Organization
@@ -106,17 +106,14 @@ def edit_organization(org_id: int):
 
 @bp.route("/orgs/<int:org_id>")
 def organization(org_id: int):
-    from admin.forms import ConfirmForm
-
     org = org_or_404(org_id)
     return render_template(
         "admin/organization.html",
         org=org,
         kinds=KIND_LABELS,
         members=svc.cell_members(org) if org.is_cell else [],
-        children=sorted(org.children, key=lambda o: name_sort_key(o.name)),
+        children=sorted(org.children, key=lambda o: vi_collation_key(o.name)),
         oversights=[o for o in svc.all_oversights() if o.organization_id == org.id],
-        confirm=ConfirmForm(),
     )
 
 

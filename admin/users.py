@@ -17,9 +17,10 @@ from admin.forms import (
 from admin.routes import bp, refuse
 from auth.models import User
 from core.extensions import db
-from core.vietnamese import nfc
+from core.vietnamese import nfc, vi_collation_key
 from org import admin_services as svc
 from org.admin_services import AdminError
+from org.models import Membership
 from org.queries import oversights
 
 
@@ -89,17 +90,17 @@ def user(user_id: int):
         user=user,
         password_form=PasswordForm(formdata=None),
         confirm=ConfirmForm(),
-        memberships=sorted(user_memberships(user), key=lambda m: m.cell.name),
+        memberships=sorted(user_memberships(user), key=lambda m: vi_collation_key(m.cell.name)),
         oversights=oversights(user),
         statuses=PARTY_STATUS_LABELS,
         roles=CELL_ROLE_LABELS,
     )
 
 
-def user_memberships(user: User):
-    from org.models import Membership
-
-    return db.session.scalars(db.select(Membership).where(Membership.user_id == user.id)).all()
+def user_memberships(user: User) -> list[Membership]:
+    return list(
+        db.session.scalars(db.select(Membership).where(Membership.user_id == user.id)).all()
+    )
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from auth.models import LANGUAGES, User
 from auth.sessions import disconnect_sockets
 from core.extensions import db
-from core.vietnamese import matches, name_sort_key, nfc
+from core.vietnamese import matches, name_sort_key, nfc, vi_collation_key
 from org import csv_import
 from org.csv_import import MemberRow, RowError
 from org.models import CellRole, Membership, Organization, OrgKind, Oversight
@@ -65,8 +65,8 @@ def org_tree() -> list[TreeNode]:
         parent = nodes.get(org.parent_id) if org.parent_id else None
         (parent.children if parent else roots).append(nodes[org.id])
     for node in nodes.values():
-        node.children.sort(key=lambda n: name_sort_key(n.org.name))
-    return sorted(roots, key=lambda n: name_sort_key(n.org.name))
+        node.children.sort(key=lambda n: vi_collation_key(n.org.name))
+    return sorted(roots, key=lambda n: vi_collation_key(n.org.name))
 
 
 def committees() -> list[Organization]:
@@ -332,7 +332,7 @@ def add_oversight(user: User, organization: Organization, office: str) -> Oversi
 
 def all_oversights() -> list[Oversight]:
     rows = db.session.scalars(select(Oversight)).all()
-    return sorted(rows, key=lambda o: (name_sort_key(o.organization.name), o.user.sort_key))
+    return sorted(rows, key=lambda o: (vi_collation_key(o.organization.name), o.user.sort_key))
 
 
 def remove_oversight(oversight: Oversight) -> None:
