@@ -48,7 +48,8 @@ def select_locale() -> str:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment (unless testing), then the test override."""
-    app = Flask(__name__, instance_path=str(config.INSTANCE))
+    instance = (test_config or {}).get("INSTANCE_PATH") or config.INSTANCE
+    app = Flask(__name__, instance_path=str(instance))
     app.config.update(config.DEFAULTS)
     if test_config is None:
         app.config.update(config.from_environment())

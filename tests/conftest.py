@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from flask import has_app_context
@@ -22,8 +25,27 @@ def fresh_database_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
+_SQLITE_TEMPLATES: dict[str, Path] = {}
+
+
+def _copy_demo_database(url: str, config: dict) -> None:
+    """Building the demo takes seconds; build it once per test run and copy the file per test."""
+    template = _SQLITE_TEMPLATES.get("demo")
+    if template is None:
+        template = Path(tempfile.mkdtemp(prefix="chibo-template-")) / "demo.db"
+        builder = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}"})
+        with builder.app_context():
+            db.create_all()
+            load_demo_if_empty()
+            db.session.remove()
+            db.engine.dispose()
+        _SQLITE_TEMPLATES["demo"] = template
+    shutil.copyfile(template, url.removeprefix("sqlite:///"))
+
+
 def make_test_app(tmp_path, **overrides):
     config = {
+        "INSTANCE_PATH": str(tmp_path / "instance"),
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": overrides.get("SQLALCHEMY_DATABASE_URI")
@@ -35,6 +57,9 @@ def make_test_app(tmp_path, **overrides):
         "SERVER_NAME": "localhost",
     }
     config.update(overrides)
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        _copy_demo_database(url, config)
     app = create_app(config)
     with app.app_context():
         db.create_all()

@@ -48,7 +48,9 @@ def test_schedule_a_thematic_meeting_with_an_online_link(app, login, demo):
     })
     assert response.status_code == 302
     with app.app_context():
-        meeting = db.session.scalars(select(Meeting).where(Meeting.kind == "thematic")).one()
+        meeting = db.session.scalars(
+            select(Meeting).where(Meeting.title.like("Chuyên đề học tập%"))
+        ).one()
         assert meeting.title == "Chuyên đề học tập và làm theo tư tưởng Hồ Chí Minh"  # stored NFC
         assert meeting.scheduled_at.isoformat() == "2026-12-05T01:00:00+00:00"  # 08:00 VN time
         assert [i.title for i in meeting.agenda] == ["Quán triệt chuyên đề", "Thảo luận"]
