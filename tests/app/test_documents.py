@@ -130,7 +130,9 @@ def test_size_limit(app, login):
     secretary = login("bithu")
     response = upload(secretary, meeting_id, PDF + b"0" * 5000, "big.pdf")
     assert response.status_code == 400
-    assert "larger than" in response.get_data(as_text=True) or "lớn hơn" in response.get_data(as_text=True)
+    assert "larger than" in response.get_data(as_text=True) or "lớn hơn" in response.get_data(
+        as_text=True
+    )
     # Far over the limit, the request itself is refused before it is read.
     response = upload(secretary, meeting_id, PDF + b"0" * 300_000, "huge.pdf")
     assert response.status_code == 413

@@ -57,7 +57,11 @@ def test_queue_keeps_the_order_hands_were_raised(room):
     for name in ("dangvien3", "dangvien2", "dubi1"):
         ok(command(p[name], meeting_id, "raise_hand"))
     state = speakers(p["dangvien2"], meeting_id)
-    assert [r["name"] for r in state["queue"]] == ["Hoàng Văn Dũng", "Phạm Thị Hương", "Phan Thị Yến"]
+    assert [r["name"] for r in state["queue"]] == [
+        "Hoàng Văn Dũng",
+        "Phạm Thị Hương",
+        "Phan Thị Yến",
+    ]
     snapshot = join(p["bithu"], meeting_id)
     current = snapshot["agenda"]["current_item_id"]
     assert current is not None
@@ -75,7 +79,10 @@ def test_raising_twice_is_a_no_op_and_lowering_withdraws(room):
     assert ok(command(p["dangvien2"], meeting_id, "lower_hand"))["status"] == "withdrawn"
     assert speakers(p["bithu"], meeting_id)["queue"] == []
     # Lowering a hand that is not raised changes nothing.
-    assert ok(command(p["dangvien2"], meeting_id, "lower_hand")) == {"request_id": None, "status": None}
+    assert ok(command(p["dangvien2"], meeting_id, "lower_hand")) == {
+        "request_id": None,
+        "status": None,
+    }
     # Raising again puts the member at the end of the queue.
     ok(command(p["dangvien3"], meeting_id, "raise_hand"))
     ok(command(p["dangvien2"], meeting_id, "raise_hand"))
@@ -104,9 +111,21 @@ def test_delegate_request_is_marked_and_the_chair_puts_it_first(room):
         ("Trương Quang Vinh", True, "Ủy viên Ban Thường vụ Tỉnh ủy"),
     ]
     # Only the chair's side may reorder.
-    refused = command(p["dangvien2"], meeting_id, "reorder_speakers", {"request_id": delegate["request_id"], "position": 0})
+    refused = command(
+        p["dangvien2"],
+        meeting_id,
+        "reorder_speakers",
+        {"request_id": delegate["request_id"], "position": 0},
+    )
     assert refused["error"]["code"] == "forbidden"
-    ok(command(p["bithu"], meeting_id, "reorder_speakers", {"request_id": delegate["request_id"], "position": 0}))
+    ok(
+        command(
+            p["bithu"],
+            meeting_id,
+            "reorder_speakers",
+            {"request_id": delegate["request_id"], "position": 0},
+        )
+    )
     assert [r["name"] for r in speakers(p["dangvien2"], meeting_id)["queue"]] == [
         "Trương Quang Vinh",
         "Phạm Thị Hương",
@@ -220,7 +239,10 @@ def test_invalid_payloads_are_refused(room):
         ("raise_hand", {"extra": True}),
     ]:
         assert command(p["bithu"], meeting_id, name, payload)["error"]["code"] == "invalid", name
-    assert command(p["bithu"], meeting_id, "give_floor", {"request_id": 999})["error"]["code"] == "not_found"
+    assert (
+        command(p["bithu"], meeting_id, "give_floor", {"request_id": 999})["error"]["code"]
+        == "not_found"
+    )
     assert command(p["bithu"], meeting_id, "give_floor")["error"]["code"] == "conflict"
 
 
@@ -233,18 +255,13 @@ def test_observer_refusals_are_clear(room):
         ("agenda_add", {"title": "Ý kiến cấp trên", "planned_minutes": 5}),
         ("set_current_item", {"item_id": before["agenda"]["items"][2]["id"]}),
     ]
-    for name in ("cast_vote", "vote", "cast_ballot"):
-        if name in REGISTRY:  # voting is another feature: refuse whatever payload it takes
-            attempts.append((name, {}))
+    if "cast_vote" in REGISTRY:  # the voting feature: a well-formed ballot, still refused
+        attempts.append(("cast_vote", {"vote_id": 1, "choices": ["agree"]}))
     for name, payload in attempts:
         ack = command(p["lanhdao"], meeting_id, name, payload)
         assert ack["ok"] is False, name
-        assert ack["error"]["code"] in ("forbidden", "invalid"), name
+        assert ack["error"]["code"] == "forbidden", name
         assert ack["error"]["message"], name
-    forbidden = command(p["lanhdao"], meeting_id, "check_in")["error"]
-    assert forbidden == {"code": "forbidden", "message": "Bạn không có quyền làm việc này."} or (
-        forbidden["code"] == "forbidden" and forbidden["message"]
-    )
     after = join(p["lanhdao"], meeting_id)
     assert after["agenda"] == before["agenda"]
     assert after["figures"] == before["figures"]
