@@ -1,9 +1,14 @@
 """The minutes as HTML (one template family for the page and the PDF) and as PDF.
 
-Rendering is CPU work that would stall every live meeting served by this process, so it runs in
-a small pool of worker *processes* (`ProcessPoolExecutor`, `spawn` start method, created on first
-use, `CHIBO_PDF_WORKERS` workers, default 2). Under eventlet the wait for the worker's answer
-happens in a real OS thread (`eventlet.tpool`), so the hub keeps serving sockets meanwhile.
+Rendering is CPU work that would stall every live meeting served by this process, so it never
+runs in the server's own process:
+- threading mode (tests, tools): a small pool of worker processes (`ProcessPoolExecutor`, `spawn`,
+  created on first use, `CHIBO_PDF_WORKERS` workers, default 2);
+- eventlet mode (production): one short-lived worker process per render
+  (`python -m meetings.minutes.pdf_worker`), waited for through eventlet's green subprocess, at
+  most `CHIBO_PDF_WORKERS` at once (a green semaphore). concurrent.futures cannot be used there:
+  its result wait mixes green and OS threads and hangs (measured). Each render pays ~0.4 s CPU of
+  start-up in its own process, not in the server's.
 A sealed version is rendered once: the file is kept in the instance folder under its
 fingerprint and its SHA-256 stored, which is what an uploaded copy is checked against.
 """
@@ -16,8 +21,10 @@ import io
 import logging
 import multiprocessing
 import os
+import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -105,7 +112,9 @@ def _executor() -> ProcessPoolExecutor:
             workers = int(current_app.config.get("CHIBO_PDF_WORKERS", 2))
             # spawn: never fork a process holding sockets, locks and (maybe) eventlet's hub.
             _pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=pdf_worker.lower_priority,
             )
             atexit.register(shutdown)
         return _pool
@@ -127,16 +136,47 @@ def _eventlet_patched() -> bool:
     return patcher.is_monkey_patched("thread")
 
 
+_green_slots = None
+
+
+def _render_in_subprocess(html: str) -> bytes:
+    """One worker process per render; under eventlet `subprocess` is green, so only this
+    green thread waits while the hub keeps serving every socket."""
+    global _green_slots
+    if _green_slots is None:
+        import eventlet.semaphore
+
+        _green_slots = eventlet.semaphore.Semaphore(
+            int(current_app.config.get("CHIBO_PDF_WORKERS", 2))
+        )
+    with _green_slots:
+        done = subprocess.run(  # noqa: S603 (our own interpreter and module, no shell)
+            [sys.executable, "-m", "meetings.minutes.pdf_worker", _static_root()],
+            input=html.encode("utf-8"),
+            capture_output=True,
+            timeout=RENDER_TIMEOUT,
+            cwd=str(Path(current_app.root_path)),
+            check=False,
+        )
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
+        raise RuntimeError(f"PDF worker failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    return done.stdout
+
+
 def render_pdf(html: str) -> bytes:
     """HTML -> PDF in a worker process; the caller's green thread (or thread) just waits."""
-    future = _executor().submit(pdf_worker.render, html, _static_root())
+    start = time.perf_counter()
     if _eventlet_patched():
-        from eventlet import tpool
-
-        data, seconds = tpool.execute(future.result, RENDER_TIMEOUT)
+        data = _render_in_subprocess(html)
     else:
-        data, seconds = future.result(RENDER_TIMEOUT)
-    log.info("minutes PDF rendered in %.0f ms (%d bytes)", seconds * 1000, len(data))
+        data, _seconds = (
+            _executor().submit(pdf_worker.render, html, _static_root()).result(RENDER_TIMEOUT)
+        )
+    log.info(
+        "minutes PDF rendered in %.0f ms (%d bytes)",
+        (time.perf_counter() - start) * 1000,
+        len(data),
+    )
     return data
 
 

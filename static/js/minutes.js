@@ -108,7 +108,8 @@
       }
       rec.title.textContent = (index + 1) + ". " + item.title;
       rec.node.classList.toggle("current", item.id === state.agenda.current_item_id);
-      box.appendChild(rec.node); // keeps agenda order
+      // Keep agenda order without moving nodes already in place (a move would drop the focus).
+      if (box.children[index] !== rec.node) box.insertBefore(rec.node, box.children[index] || null);
       update(rec, sectionOf(state, item.id));
     });
     Object.keys(editors).forEach(function (id) {
