@@ -81,14 +81,20 @@ def command(name: str, permission: str, payload: type[Payload] = Empty):
     return register
 
 
-def parse_payload(cmd: Command, raw) -> Payload:
+def screen_payload(raw) -> dict:
+    """The payload's shape, checked before anything is locked: an object of sane values."""
     if raw is None:
-        raw = {}
+        return {}
     if not isinstance(raw, dict):
         raise Invalid(field="payload")
     reason = safe_input.problem(raw)
     if reason:
         raise Invalid(field="payload", reason=reason)
+    return raw
+
+
+def parse_payload(cmd: Command, raw: dict) -> Payload:
+    """The command's own model: types, ranges, no unknown fields (after the caller's right)."""
     try:
         return cmd.payload.model_validate(raw)
     except ValidationError as exc:
@@ -116,9 +122,9 @@ def dispatch(actor: User, meeting_id, name, client_id, raw_payload) -> dict:
         raise Invalid(field="meeting_id")
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise Invalid(field="cid")
-    payload = parse_payload(cmd, raw_payload)
+    raw = screen_payload(raw_payload)
     try:
-        return _run(actor, meeting_id, cmd, client_id, payload)
+        return _run(actor, meeting_id, cmd, client_id, raw)
     except CommandError:
         db.session.rollback()
         raise
@@ -136,7 +142,7 @@ def dispatch(actor: User, meeting_id, name, client_id, raw_payload) -> dict:
         raise Unavailable() from None
 
 
-def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, payload: Payload) -> dict:
+def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, raw: dict) -> dict:
     db.session.rollback()  # start a fresh transaction: the lock below must be its first statement
     version = db.session.execute(
         update(Meeting)
@@ -155,8 +161,8 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, payload: Pa
     ).scalar_one()
     roles = meeting_roles(actor, meeting)
     if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
-        raise Forbidden()
-    effect = cmd.handler(Context(actor, meeting, roles), payload)
+        raise Forbidden()  # before the payload: a caller without the right learns nothing more
+    effect = cmd.handler(Context(actor, meeting, roles), parse_payload(cmd, raw))
     db.session.add(
         CommandLog(
             meeting_id=meeting_id,
