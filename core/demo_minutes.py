@@ -61,10 +61,14 @@ def seal_demo_minutes() -> None:
     meetings = db.session.scalars(
         select(Meeting).where(Meeting.status == MeetingStatus.ENDED).order_by(Meeting.id)
     ).all()
-    for meeting in meetings:
+    latest = {m.cell_id: m.id for m in sorted(meetings, key=lambda m: m.scheduled_at)}
+    for index, meeting in enumerate(meetings):
         if db.session.scalar(select(MinutesVersion).where(MinutesVersion.meeting_id == meeting.id)):
             continue
-        _delegate(meeting)
+        if latest[meeting.cell_id] == meeting.id:
+            _delegate(meeting)  # the showcase minutes list an upper-level delegate
+        elif index % 7 == 3:
+            continue  # a few minutes left unsigned, as in real life: the dashboard shows them
         _write(meeting)
 
 

@@ -1,31 +1,26 @@
 """The minutes as HTML (one template family for the page and the PDF) and as PDF.
 
 Rendering is CPU work that would stall every live meeting served by this process, so it never
-runs in the server's own process:
-- threading mode (tests, tools): a small pool of worker processes (`ProcessPoolExecutor`, `spawn`,
-  created on first use, `CHIBO_PDF_WORKERS` workers, default 2);
-- eventlet mode (production): one short-lived worker process per render
-  (`python -m meetings.minutes.pdf_worker`), waited for through eventlet's green subprocess, at
-  most `CHIBO_PDF_WORKERS` at once (a green semaphore). concurrent.futures cannot be used there:
-  its result wait mixes green and OS threads and hangs (measured). Each render pays ~0.4 s CPU of
-  start-up in its own process, not in the server's.
+runs in the server's own process: each render is one short-lived worker process
+(`python -m meetings.minutes.pdf_worker`, lowered priority), at most `CHIBO_PDF_WORKERS` (2) at
+once. Under eventlet, `subprocess` and `threading` are monkey-patched, so only the requesting green
+thread waits while the hub keeps serving every socket. (A process pool hung under eventlet:
+its result wait mixes green and OS threads.) Each render pays ~0.4 s CPU of start-up in its own
+process, not in the server's.
 A sealed version is rendered once: the file is kept in the instance folder under its
 fingerprint and its SHA-256 stored, which is what an uploaded copy is checked against.
 """
 
 from __future__ import annotations
 
-import atexit
 import base64
 import io
 import logging
-import multiprocessing
 import os
 import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import qrcode
@@ -35,7 +30,7 @@ from flask_babel import force_locale
 from sqlalchemy import update
 
 from core.extensions import db
-from meetings.minutes import pdf_worker, sealing
+from meetings.minutes import sealing
 from meetings.minutes.models import MinutesVersion
 from meetings.models import Meeting
 
@@ -44,8 +39,6 @@ log = logging.getLogger(__name__)
 DEFAULT_MARGINS_MM = (25, 25, 35, 15)  # top, bottom, left, right (Party document format)
 RENDER_TIMEOUT = 120
 
-_pool: ProcessPoolExecutor | None = None
-_pool_lock = threading.Lock()
 
 
 def margins() -> tuple[float, float, float, float]:
@@ -105,51 +98,23 @@ def _static_root() -> str:
     return str(Path(current_app.static_folder).resolve())
 
 
-def _executor() -> ProcessPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            workers = int(current_app.config.get("CHIBO_PDF_WORKERS", 2))
-            # spawn: never fork a process holding sockets, locks and (maybe) eventlet's hub.
-            _pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=pdf_worker.lower_priority,
-            )
-            atexit.register(shutdown)
-        return _pool
+_slots_lock = threading.Lock()
+_slots: threading.BoundedSemaphore | None = None
 
 
-def shutdown() -> None:
-    global _pool
-    with _pool_lock:
-        if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = None
+def _render_slots() -> threading.BoundedSemaphore:
+    # Under eventlet/gevent `threading` and `subprocess` are monkey-patched: waiting here is green.
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(int(current_app.config.get("CHIBO_PDF_WORKERS", 2)))
+        return _slots
 
 
-def _eventlet_patched() -> bool:
-    if "eventlet" not in sys.modules:
-        return False
-    from eventlet import patcher
-
-    return patcher.is_monkey_patched("thread")
-
-
-_green_slots = None
-
-
-def _render_in_subprocess(html: str) -> bytes:
-    """One worker process per render; under eventlet `subprocess` is green, so only this
-    green thread waits while the hub keeps serving every socket."""
-    global _green_slots
-    if _green_slots is None:
-        import eventlet.semaphore
-
-        _green_slots = eventlet.semaphore.Semaphore(
-            int(current_app.config.get("CHIBO_PDF_WORKERS", 2))
-        )
-    with _green_slots:
+def render_pdf(html: str) -> bytes:
+    """HTML -> PDF in a short-lived worker process; the caller's (green) thread just waits."""
+    start = time.perf_counter()
+    with _render_slots():
         done = subprocess.run(  # noqa: S603 (our own interpreter and module, no shell)
             [sys.executable, "-m", "meetings.minutes.pdf_worker", _static_root()],
             input=html.encode("utf-8"),
@@ -160,24 +125,12 @@ def _render_in_subprocess(html: str) -> bytes:
         )
     if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
         raise RuntimeError(f"PDF worker failed: {done.stderr.decode(errors='replace')[-2000:]}")
-    return done.stdout
-
-
-def render_pdf(html: str) -> bytes:
-    """HTML -> PDF in a worker process; the caller's green thread (or thread) just waits."""
-    start = time.perf_counter()
-    if _eventlet_patched():
-        data = _render_in_subprocess(html)
-    else:
-        data, _seconds = (
-            _executor().submit(pdf_worker.render, html, _static_root()).result(RENDER_TIMEOUT)
-        )
     log.info(
         "minutes PDF rendered in %.0f ms (%d bytes)",
         (time.perf_counter() - start) * 1000,
-        len(data),
+        len(done.stdout),
     )
-    return data
+    return done.stdout
 
 
 def cache_dir() -> Path:

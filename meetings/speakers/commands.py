@@ -187,4 +187,3 @@ def set_speaking_limit(ctx: Context, payload: SpeakingLimit) -> Effect:
         changes=[queue.speakers_change(ctx.meeting)],
         audit={"seconds": payload.seconds},
     )
-
