@@ -19,10 +19,17 @@ from tests.scale import pg
 
 def fresh_database_url(tmp_path) -> str:
     """SQLite in tmp_path; with CHIBO_TEST_DATABASE=postgresql, a fresh PostgreSQL database
-    (dropped by the `app` fixture, or when the test process exits)."""
+    holding the demo (dropped by the `app` fixture, or when the test process exits)."""
     if os.environ.get("CHIBO_TEST_DATABASE") == "postgresql":
-        return pg.create_database()
+        return pg.copy_of("demo", _build_demo_database)
     return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+def _build_demo_database(url: str) -> None:
+    app = make_test_app(Path(tempfile.mkdtemp(prefix="chibo-pg-template-")), SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 _SQLITE_TEMPLATES: dict[str, Path] = {}

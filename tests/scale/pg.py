@@ -11,6 +11,7 @@ import atexit
 import itertools
 import os
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy.engine import make_url
 
@@ -40,14 +41,31 @@ def reachable() -> bool:
         return False
 
 
-def create_database() -> str:
-    """A new empty database; returns its SQLAlchemy URL (psycopg 3 driver)."""
+def create_database(template: str | None = None) -> str:
+    """A new database, empty or a copy of `template`; returns its SQLAlchemy URL (psycopg 3)."""
     name = f"{PREFIX}{os.getpid()}_{next(_counter)}_{secrets.token_hex(3)}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     with _admin() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     _created.add(name)
     url = make_url(ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
     return url.render_as_string(hide_password=False)
+
+
+_templates: dict[str, str] = {}
+
+
+def copy_of(key: str, build: Callable[[str], None]) -> str:
+    """A new database copied from one that `build(url)` filled once per test process.
+
+    Building the schema and the demo organisation takes about a second on PostgreSQL; copying
+    a database takes a few milliseconds. `build` must close its connections (the copy needs
+    the template to have none)."""
+    if key not in _templates:
+        url = create_database()
+        build(url)
+        _templates[key] = make_url(url).database
+    return create_database(template=_templates[key])
 
 
 def drop_database(url: str) -> None:
