@@ -254,7 +254,7 @@ def main() -> None:
             f"| WeasyPrint 70, in-process | {long['median_ms']:.0f} ms | {long['max_ms']:.0f} ms "
             f"| {long['pages']} | {long['kb']:.0f} KB |"
         )
-        env = {"CHIBO_AUTO_MIGRATE": "0", "SECRET_KEY": SECRET}
+        env = {"SECRET_KEY": SECRET}
         with live_server.running(tmp_path, env_overrides=env) as server:
             quiet = measure(server.url, setup, args.updates, renderers=0)
             busy = measure(server.url, setup, args.updates, renderers=5)

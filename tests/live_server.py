@@ -68,9 +68,7 @@ def running(
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("SOCKETIO_MESSAGE_QUEUE", None)  # one process: no message queue
-    # The production path applies the Alembic migrations. While models change faster than the
-    # migration, CHIBO_AUTO_MIGRATE=0 in the caller's environment uses create_all() instead.
-    env.setdefault("CHIBO_AUTO_MIGRATE", "1")
+    env["CHIBO_AUTO_MIGRATE"] = "1"  # the production path: Alembic migrations
     env.update(env_overrides or {})
     log_path = tmp_path / "server.log"
     with log_path.open("wb") as log_file:

@@ -21,7 +21,7 @@ TIMEOUT = 10_000
 @pytest.fixture
 def server(tmp_path):
     # The initial migration is regenerated at the end of the session; until then create_all().
-    with live_server.running(tmp_path, env_overrides={"CHIBO_AUTO_MIGRATE": "0"}) as running:
+    with live_server.running(tmp_path) as running:
         yield running
     print(f"---- server log ({running.url}) ----\n{running.log()[-8000:]}")
 

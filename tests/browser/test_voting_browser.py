@@ -18,7 +18,6 @@ PHONE = {"width": 360, "height": 780}
 @pytest.fixture
 def server(tmp_path, monkeypatch):
     # The voting tables come with create_all() until the lead regenerates the migration.
-    monkeypatch.setenv("CHIBO_AUTO_MIGRATE", "0")
     with live_server.running(tmp_path) as running:
         yield running
     print(f"---- server log ({running.url}) ----\n{running.log()[-8000:]}")
