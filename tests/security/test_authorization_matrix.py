@@ -1,0 +1,192 @@
+"""The authorization matrix: every HTTP route and every Socket.IO command against every role.
+
+A route missing from ROUTES, or a command without a permission row, fails here: new ones cannot slip
+through unreviewed. Expected rights are written out by role, not derived from the code under test.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from sqlalchemy import select
+
+from auth.models import User
+from core.extensions import db, socketio
+from meetings.commands import REGISTRY
+from meetings.models import Meeting
+from meetings.permissions import MEETING_PERMISSIONS, meeting_roles
+from tests.security.world import PERSONA_ROLES, PERSONAS, build, client_for
+
+ALL = frozenset(PERSONAS)
+LOGGED_IN = ALL - {"anonymous"}
+MEMBERS = frozenset({"probationary", "hosted", "official", "minute_taker", "chair", "secretary"})
+VIEWERS = MEMBERS | {"upper_observer"}
+ADMIN = frozenset({"admin"})
+SECRETARY = frozenset({"secretary"})  # and the deputy: same role row
+LEADERS = frozenset({"chair", "secretary"})
+
+# (method, endpoint) -> personas allowed (anyone else: 403, or the login page when anonymous).
+ROUTES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "meetings.home"): LOGGED_IN,
+    ("GET", "auth.login"): ALL,
+    ("POST", "auth.login"): ALL,
+    ("POST", "auth.logout"): LOGGED_IN,
+    ("POST", "auth.set_language"): ALL,
+    ("GET", "auth.change_password"): LOGGED_IN,
+    ("POST", "auth.change_password"): LOGGED_IN,
+    ("GET", "minutes.verify"): ALL,  # anyone holding the paper may check its code
+    ("POST", "minutes.verify"): ALL,
+    ("GET", "speakers.clock"): LOGGED_IN,
+    # the cell and its meetings
+    ("GET", "meetings.cell_page"): VIEWERS,
+    ("GET", "meetings.schedule_meeting"): SECRETARY,
+    ("POST", "meetings.schedule_meeting"): SECRETARY,
+    ("GET", "meetings.edit_meeting"): SECRETARY,
+    ("POST", "meetings.edit_meeting"): SECRETARY,
+    ("GET", "meetings.room_page"): VIEWERS,
+    ("GET", "meetings.state"): VIEWERS,
+    ("GET", "meetings.audit_trail"): LEADERS | {"upper_observer"},
+    ("POST", "meetings.http_command"): MEMBERS,  # the command sent is check_in
+    ("GET", "documents.documents_page"): VIEWERS,
+    ("POST", "documents.documents_page"): SECRETARY,
+    ("GET", "documents.download"): VIEWERS,
+    ("POST", "documents.delete"): SECRETARY,
+    ("POST", "documents.release"): SECRETARY,
+    ("GET", "voting.receipts"): VIEWERS,
+    ("GET", "voting.mine"): VIEWERS,
+    ("GET", "minutes.page"): VIEWERS,
+    ("GET", "minutes.download"): VIEWERS,
+    ("POST", "minutes.approve"): frozenset({"chair"}),
+    ("POST", "minutes.sign"): frozenset({"chair", "minute_taker"}),
+    ("POST", "minutes.correct"): frozenset({"chair", "minute_taker"}),
+    # oversight: leaders of the committee (the province), the cell's own leaders, the admin
+    ("GET", "oversight.dashboard"): frozenset({"admin", "upper_observer", "unrelated_observer",
+                                                "secretary"}),
+    ("GET", "oversight.dashboard_csv"): frozenset({"admin", "upper_observer",
+                                                    "unrelated_observer", "secretary"}),
+    ("GET", "oversight.assignments"): frozenset({"admin", "upper_observer"}),
+    ("POST", "oversight.assignments"): frozenset({"admin", "upper_observer"}),
+    ("POST", "oversight.delete_assignment"): frozenset({"admin", "upper_observer"}),
+}
+ADMIN_ROUTES = [
+    ("GET", "admin.index"), ("GET", "admin.users"), ("GET", "admin.user"), ("POST", "admin.user"),
+    ("GET", "admin.new_user"), ("POST", "admin.new_user"), ("POST", "admin.set_active"),
+    ("POST", "admin.reset_password"), ("GET", "admin.organization"),
+    ("GET", "admin.new_organization"), ("POST", "admin.new_organization"),
+    ("GET", "admin.edit_organization"), ("POST", "admin.edit_organization"),
+    ("GET", "admin.add_member"), ("POST", "admin.add_member"), ("GET", "admin.edit_member"),
+    ("POST", "admin.edit_member"), ("POST", "admin.remove_member"),
+    ("GET", "admin.import_members"), ("POST", "admin.import_members"),
+    ("GET", "admin.import_sample"), ("GET", "admin.oversights"), ("POST", "admin.oversights"),
+    ("POST", "admin.remove_oversight"),
+]
+ROUTES.update({route: ADMIN for route in ADMIN_ROUTES})
+
+# What an upper-level observer may ever do: see, ask for the floor, read (domain.md).
+OBSERVER_ACTIONS = {"view", "view_audit", "raise_hand", "lower_hand", "download_documents",
+                    "view_minutes"}
+
+
+@pytest.fixture(scope="module")
+def template_world(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("matrix"))
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule
+
+
+def test_every_route_is_in_the_matrix(template_world):
+    present = {(method, rule.endpoint) for method, rule in _routes(template_world.app)}
+    assert present - set(ROUTES) == set(), "routes missing from the authorization matrix"
+    assert set(ROUTES) - present == set(), "matrix rows for routes that no longer exist"
+
+
+def _outcome(response) -> str:
+    if response.status_code == 403:
+        return "forbidden"
+    location = response.headers.get("Location", "")
+    if response.status_code == 401 or (response.status_code == 302 and "/login?next=" in location):
+        return "login"
+    return "allowed"
+
+
+@pytest.mark.parametrize(("method", "endpoint"), sorted(ROUTES))
+def test_route_rights(tmp_path, method, endpoint):
+    world = build(tmp_path)  # fresh: an allowed POST may delete what the next one needs
+    rule = next(r for m, r in _routes(world.app) if r.endpoint == endpoint and m == method)
+    url = rule.build(dict(world.ids, name="check_in", code="en"), append_unknown=False)[1]
+    allowed = ROUTES[(method, endpoint)]
+    # Refused callers first: they must change nothing, so the allowed ones still find everything.
+    for persona in sorted(PERSONAS, key=lambda p: p in allowed):
+        client = client_for(world, persona)
+        body = ({"json": {"cid": secrets.token_hex(8), "payload": {}}}
+                if endpoint == "meetings.http_command" else {"data": {}})
+        response = client.open(url, method=method, **body)
+        outcome = _outcome(response)
+        response.close()  # a file download keeps its file open until closed
+        if persona in allowed:
+            assert outcome == "allowed", (persona, outcome)
+        elif persona == "anonymous":
+            assert outcome == "login", (persona, outcome)
+        else:
+            assert outcome == "forbidden", (persona, outcome)
+
+
+def test_roles_are_derived_as_the_matrix_says(template_world):
+    with template_world.app.app_context():
+        meeting = db.session.get(Meeting, template_world.ids["meeting_id"])
+        for persona, username in PERSONAS.items():
+            if username is None:
+                continue
+            user = db.session.scalar(select(User).where(User.username == username))
+            assert meeting_roles(user, meeting) == PERSONA_ROLES[persona], persona
+
+
+def test_every_command_has_a_permission_row_and_observers_only_see_and_speak():
+    for command in REGISTRY.values():
+        assert command.permission in MEETING_PERMISSIONS, command.name
+    for action, roles in MEETING_PERMISSIONS.items():
+        if "observer" in roles:
+            assert action in OBSERVER_ACTIONS, action
+        assert "admin" not in roles, action  # the administrator is no meeting participant
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_command_rights(template_world, name):
+    app, meeting_id = template_world.app, template_world.ids["meeting_id"]
+    permission = REGISTRY[name].permission
+    for persona in PERSONAS:
+        http = client_for(template_world, persona)
+        socket = socketio.test_client(app, flask_test_client=http)
+        if persona == "anonymous":
+            assert not socket.is_connected()
+            continue
+        ack = socket.emit("command", {"meeting_id": meeting_id, "name": name,
+                                      "cid": secrets.token_hex(8), "payload": {}}, callback=True)
+        socket.disconnect()
+        expected = bool(MEETING_PERMISSIONS[permission] & PERSONA_ROLES[persona])
+        refused = ack.get("ok") is False and ack["error"]["code"] == "forbidden"
+        assert refused is not expected, (persona, ack)
+
+
+@pytest.mark.parametrize("event", ["join", "snapshot"])
+def test_room_events_rights(template_world, event):
+    app, meeting_id = template_world.app, template_world.ids["meeting_id"]
+    for persona in PERSONAS:
+        socket = socketio.test_client(app, flask_test_client=client_for(template_world, persona))
+        if persona == "anonymous":
+            assert not socket.is_connected()
+            continue
+        ack = socket.emit(event, {"meeting_id": meeting_id}, callback=True)
+        socket.disconnect()
+        if persona in VIEWERS:
+            assert ack["ok"] is True and ack["snapshot"]["version"] > 0, persona
+        else:
+            assert ack == {"ok": False, "error": {"code": "forbidden",
+                                                  "message": ack["error"]["message"]}}, persona
