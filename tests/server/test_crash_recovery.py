@@ -1,0 +1,159 @@
+"""Faults: the server is killed (SIGKILL) with a vote open, restarted, and nothing acknowledged is
+lost; clients reconnect by themselves, resync, and the vote closes with the right tally."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import socketio
+
+from tests import live_server
+
+pytestmark = pytest.mark.server
+
+MEMBERS = ["dangvien2", "dangvien3", "dangvien4", "dangvien5", "dangvien6", "dangvien7"]
+
+
+def _start(env: dict, port: int, log_path) -> subprocess.Popen:
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=live_server.ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    server = live_server.LiveServer(f"http://127.0.0.1:{port}", process, log_path)
+    live_server._wait_until_up(server)
+    return process
+
+
+class Member:
+    """A python-socketio client that reconnects by itself and rejoins the room, like room.js."""
+
+    def __init__(self, base: str, http, meeting_id: int):
+        self.meeting_id = meeting_id
+        self.joins = 0
+        self.snapshot: dict | None = None
+        self.messages: list[dict] = []
+        self.lock = threading.Lock()
+        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2,
+                                   reconnection_delay_max=1)
+        self.sio.on("connect", self._rejoin)
+        self.sio.on("changes", self._changes)
+        self.sio.connect(base, headers={"Cookie": live_server.cookie_header(http)},
+                         transports=["websocket"], wait_timeout=10)
+
+    def _rejoin(self):
+        def join():
+            ack = self.sio.call("join", {"meeting_id": self.meeting_id}, timeout=10)
+            with self.lock:
+                self.snapshot = ack["snapshot"]
+                self.joins += 1
+
+        self.sio.start_background_task(join)
+
+    def _changes(self, message):
+        with self.lock:
+            self.messages.append(message)
+
+    def command(self, name: str, payload: dict | None = None, cid: str | None = None) -> dict:
+        return self.sio.call("command", {"meeting_id": self.meeting_id, "name": name,
+                                         "cid": cid or secrets.token_hex(8),
+                                         "payload": payload or {}}, timeout=15)
+
+    def wait(self, predicate, timeout: float = 20.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if predicate(self):
+                    return
+            time.sleep(0.05)
+        raise AssertionError("condition not reached")
+
+
+def test_sigkill_with_a_vote_open_loses_nothing_acknowledged(tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    port = live_server.free_port()
+    env = {**os.environ, "CHIBO_INSTANCE_PATH": str(instance), "CHIBO_LOAD_DEMO": "1",
+           "CHIBO_AUTO_MIGRATE": "1", "SECRET_KEY": secrets.token_hex(32),
+           "DATABASE_URL": f"sqlite:///{instance / 'chibo.db'}", "PYTHONUNBUFFERED": "1"}
+    env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+    log_path = tmp_path / "server.log"
+    base = f"http://127.0.0.1:{port}"
+    process = _start(env, port, log_path)
+    people: list[Member] = []
+    try:
+        chair_http = live_server.login(base, "bithu")
+        meeting_id = live_server.scheduled_meeting_id(base, chair_http)
+        chair = Member(base, chair_http, meeting_id)
+        people = [chair] + [Member(base, live_server.login(base, u), meeting_id) for u in MEMBERS]
+        for person in people:
+            person.wait(lambda p: p.joins == 1)
+        assert chair.command("start_meeting")["ok"]
+        for person in people:
+            assert person.command("check_in")["ok"]
+        ack = chair.command("open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})
+        assert ack["ok"], ack
+        vote_id = ack["result"]["vote_id"]
+
+        def cast(person, choice, cid=None):
+            receipt = hashlib.sha256(secrets.token_bytes(16)).hexdigest()
+            return person.command("cast_vote", {"vote_id": vote_id, "choices": [choice],
+                                                "receipt_hash": receipt}, cid=cid)
+
+        early_cid = secrets.token_hex(8)
+        assert cast(people[1], "agree", cid=early_cid)["ok"]
+        assert cast(people[2], "agree")["ok"]
+        assert cast(people[3], "disagree")["ok"]
+
+        process.send_signal(signal.SIGKILL)  # no shutdown, no flush: a power cut
+        process.wait(timeout=10)
+        process = _start(env, port, log_path)
+
+        # Every client comes back by itself and resyncs from a fresh snapshot.
+        for person in people:
+            person.wait(lambda p: p.joins == 2 and p.sio.connected)
+        snapshot = chair.snapshot
+        assert snapshot["meeting"]["status"] == "live"
+        present = {r["name"] for r in snapshot["roster"] if r["attendance"]["status"] == "present"}
+        assert len(present) == len(people)
+        [vote] = snapshot["votes"]
+        assert vote["status"] == "open" and vote["voted"] == 3 and vote["eligible"] == 7
+
+        # The acknowledged ballot sent again after the reconnect counts once.
+        again = cast(people[1], "agree", cid=early_cid)
+        assert again["ok"] and again.get("repeat") is True
+        fresh = cast(people[1], "disagree")
+        assert fresh["ok"] is False and fresh["error"]["details"]["reason"] == "already_voted"
+
+        for person, choice in zip(people[4:], ["agree", "agree", "abstain"], strict=True):
+            assert cast(person, choice)["ok"]
+        assert cast(chair, "agree")["ok"]
+        closed = chair.command("close_vote", {"vote_id": vote_id})
+        assert closed["ok"], closed
+
+        def has_result(p):
+            return any(c["type"] == "vote" and c["data"]["status"] == "closed"
+                       for m in p.messages for c in m["changes"])
+
+        for person in people:
+            person.wait(has_result, timeout=10)
+        final = next(c["data"] for m in chair.messages for c in m["changes"]
+                     if c["type"] == "vote" and c["data"]["status"] == "closed")
+        assert final["counts"] == {"agree": 5, "disagree": 1, "abstain": 1}
+        assert final["result"]["cast"] == 7 and len(final["receipts"]) == 7
+    finally:
+        for person in people:
+            person.sio.disconnect()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
