@@ -257,3 +257,24 @@ def apply_message(state: dict, message: dict) -> None:
 def comparable(state: dict) -> dict:
     """The state without what legitimately differs between two fetches: viewer and presence."""
     return {k: v for k, v in state.items() if k not in ("me", "online")}
+
+
+def prepare_database(tmp_path: Path, setup) -> None:
+    """Build the demo database a server in tmp_path will use, then run `setup()` in it (inside an
+    app context). It is built with create_all(), which equals the migrations
+    (tests/app/test_migrations.py), and stamped so the server's start-up upgrade leaves it alone."""
+    from flask_migrate import stamp
+
+    from core.extensions import db
+    from tests.conftest import make_test_app
+
+    instance = tmp_path / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    app = make_test_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'chibo.db'}",
+                        INSTANCE_PATH=str(instance))
+    with app.app_context():
+        setup()
+        db.session.commit()
+        stamp(directory=str(ROOT / "migrations"))
+        db.session.remove()
+        db.engine.dispose()

@@ -16,16 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from flask_migrate import stamp
 from requests.adapters import HTTPAdapter
 from sqlalchemy import select
 
 from auth.models import User
-from core.config import ROOT
 from core.extensions import db
 from org.models import Membership, Organization
 from tests import live_server
-from tests.conftest import make_test_app
 
 pytestmark = pytest.mark.server
 
@@ -63,29 +60,19 @@ def _login(base_url: str, username: str, address: str) -> requests.Session:
     return http
 
 
-def _prepare_database(tmp_path) -> None:
-    """The demo organisation plus VOTERS official members of Khu phố 1, in the server's file."""
-    instance = tmp_path / "instance"
-    instance.mkdir(parents=True, exist_ok=True)
-    app = make_test_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'chibo.db'}")
-    with app.app_context():
-        cell = db.session.scalar(select(Organization).where(Organization.name == live_server.KP1))
-        for i in range(1, VOTERS + 1):
-            user = User(username=f"voter{i:02d}", full_name=f"Đảng viên Thử {i:02d}")
-            user.set_password(live_server.PASSWORD)
-            db.session.add(user)
-            db.session.add(Membership(user=user, cell=cell, party_status="official"))
-        db.session.commit()
-        # Built with create_all(), which equals the migrations (tests/app/test_migrations.py):
-        # mark it as migrated so the server's start-up upgrade leaves it alone.
-        stamp(directory=str(ROOT / "migrations"))
-        db.session.remove()
-        db.engine.dispose()
+def _add_voters() -> None:
+    """VOTERS more official members of Khu phố 1."""
+    cell = db.session.scalar(select(Organization).where(Organization.name == live_server.KP1))
+    for i in range(1, VOTERS + 1):
+        user = User(username=f"voter{i:02d}", full_name=f"Đảng viên Thử {i:02d}")
+        user.set_password(live_server.PASSWORD)
+        db.session.add(user)
+        db.session.add(Membership(user=user, cell=cell, party_status="official"))
 
 
 @pytest.fixture
 def voting_server(tmp_path, monkeypatch):
-    _prepare_database(tmp_path)
+    live_server.prepare_database(tmp_path, _add_voters)
     with live_server.running(tmp_path) as running:
         yield running.url
     print(f"---- server log ----\n{running.log()[-8000:]}")
