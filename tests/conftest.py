@@ -98,14 +98,20 @@ def client(app):
 
 
 @pytest.fixture
-def login(app):
-    """login("bithu") -> a Flask test client logged in as that demo user."""
+def login(app, request):
+    """login("bithu") -> a Flask test client logged in as that demo user.
+
+    The UI speaks Vietnamese by default; a module marked `pytest.mark.language("en")` reads the
+    English texts instead (its assertions quote the English msgids)."""
+    marker = request.node.get_closest_marker("language")
 
     def _login(username: str, password: str = "chibo-demo"):
         _no_app_context_pushed()
         client = app.test_client()
         response = client.post("/login", data={"username": username, "password": password})
         assert response.status_code == 302, f"login failed for {username}"
+        if marker is not None:
+            client.post(f"/language/{marker.args[0]}", data={"next": "/"})
         return client
 
     return _login

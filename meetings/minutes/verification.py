@@ -85,12 +85,13 @@ def by_code(text: str | None) -> Outcome:
 
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         return "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        # Whatever a hostile upload makes the parser do, it is just "no code found".
         return ""
 
 

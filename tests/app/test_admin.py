@@ -14,6 +14,8 @@ from org.models import Membership, Organization, Oversight
 from tests.conftest import make_test_app
 from tests.factories import upcoming_meeting_id
 
+pytestmark = pytest.mark.language("en")  # the assertions quote English texts
+
 
 def admin_urls(app) -> list[tuple[str, str]]:
     """(method, url) for every rule of the admin blueprint, ids filled with 1."""

@@ -13,6 +13,8 @@ from auth.models import User
 from core.extensions import db
 from org.models import Membership
 
+pytestmark = pytest.mark.language("en")  # the assertions quote English texts
+
 HEADER = "username,full_name,party_status,cell_role,exempted,hosted,transferred,password\n"
 
 

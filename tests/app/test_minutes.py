@@ -14,6 +14,8 @@ from meetings.models import Meeting
 from tests.conftest import make_test_app
 from tests.factories import command, events, upcoming_meeting_id
 
+pytestmark = pytest.mark.language("en")  # the assertions quote English texts
+
 
 @pytest.fixture
 def app(tmp_path):

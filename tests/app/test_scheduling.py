@@ -19,7 +19,8 @@ def test_a_new_regular_meeting_is_prefilled_with_the_usual_agenda(app, login, de
     html = _form(demo.kp1.id, login("bithu"))
     # The usual order of a regular meeting (domain.md), in Vietnamese by default.
     assert html.count('class="agenda-title"') == 8
-    assert 'value="Sinh hoạt chi bộ định kỳ tháng' in html or "Regular meeting of" in html
+    assert 'value="Sinh hoạt thường kỳ tháng ' in html  # the title, in Vietnamese by default
+    assert "Phần mở đầu" in html  # the first usual item, translated
 
 
 def test_only_secretary_and_deputy_may_schedule(login, demo):
@@ -33,7 +34,7 @@ def test_schedule_a_thematic_meeting_with_an_online_link(app, login, demo):
     chair, taker = demo.users["bithu"].id, demo.users["dangvien3"].id
     response = client.post(f"/cells/{demo.kp1.id}/meetings/new", data={
         "kind": "thematic",
-        "title": "Chuye\u0302n đề học tập và làm theo tư tưởng Hồ Chí Minh",  # decomposed ê
+        "title": "Chuye\u0302n đề học tập và làm theo tư tưởng Hồ Chí Minh (thử)",  # decomposed ê
         "scheduled_at": "2026-12-05T08:00",
         "place": "",
         "online_url": "https://meet.example.org/kp1",
@@ -49,9 +50,9 @@ def test_schedule_a_thematic_meeting_with_an_online_link(app, login, demo):
     assert response.status_code == 302
     with app.app_context():
         meeting = db.session.scalars(
-            select(Meeting).where(Meeting.title.like("Chuyên đề học tập%"))
+            select(Meeting).where(Meeting.title.like("%(thử)"))
         ).one()
-        assert meeting.title == "Chuyên đề học tập và làm theo tư tưởng Hồ Chí Minh"  # stored NFC
+        assert meeting.title == "Chuyên đề học tập và làm theo tư tưởng Hồ Chí Minh (thử)"  # NFC
         assert meeting.scheduled_at.isoformat() == "2026-12-05T01:00:00+00:00"  # 08:00 VN time
         assert [i.title for i in meeting.agenda] == ["Quán triệt chuyên đề", "Thảo luận"]
         assert [i.planned_minutes for i in meeting.agenda] == [40, 50]

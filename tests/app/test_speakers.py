@@ -9,6 +9,8 @@ import pytest
 from meetings.commands import REGISTRY
 from tests.factories import command, upcoming_meeting_id
 
+pytestmark = pytest.mark.language("en")  # the assertions quote English texts
+
 T0 = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)
 
 
