@@ -32,6 +32,7 @@ from meetings.minutes.models import (
 from meetings.minutes.sanitize import MAX_HTML, clean_html
 from meetings.models import CommandLog, Meeting, MeetingStatus
 from meetings.permissions import MEETING_PERMISSIONS, allowed, meeting_roles
+from meetings.presence import close_meeting
 from meetings.snapshot import section
 
 SEALED_MESSAGE = _l("These minutes are sealed; a correction needs a new version.")
@@ -402,6 +403,10 @@ def sign(user: User, meeting_id: int) -> dict:
         return [{"type": "minutes", "data": {"status": dict(outcome)}}]
 
     system_change(meeting_id, apply)
+    if outcome.get("state") == VersionState.SEALED:
+        # The meeting's record is complete: its room closes on every process. Sockets stay
+        # connected; whoever opens the meeting again rejoins and reads the sealed minutes.
+        close_meeting(meeting_id)
     return outcome
 
 

@@ -135,7 +135,7 @@ def sign(client, meeting_id, password="chibo-demo"):
 
 
 def test_approve_sign_seal_then_frozen_and_corrected(app, sio, login):
-    meeting_id, items, chair, taker, _member = live_meeting(app, sio)
+    meeting_id, items, chair, taker, member = live_meeting(app, sio)
     edit = {"item_id": items[0], "base_revision": 0, "html": "<p>Nội dung đã thống nhất</p>"}
     assert command(taker, meeting_id, "minutes_edit", edit)["ok"]
     assert command(taker, meeting_id, "minutes_approve")["error"]["code"] == "forbidden"
@@ -180,9 +180,12 @@ def test_approve_sign_seal_then_frozen_and_corrected(app, sio, login):
     ack = command(taker, meeting_id, "minutes_edit", late)
     assert ack["error"]["code"] == "conflict"
     assert ack["error"]["details"]["state"] == "sealed"
-    # A correction: a new draft version with its reason; the sealed one is kept as it was.
+    # The seal closed the meeting's room: a socket that stays learns nothing more until it rejoins.
+    member.get_received()
     ack = command(taker, meeting_id, "minutes_correct", {"reason": "Sửa tên người phát biểu"})
     assert ack["ok"] and ack["result"]["version"] == 2
+    assert member.is_connected() and events(member) == []
+    assert member.emit("join", {"meeting_id": meeting_id}, callback=True)["ok"]
     assert command(taker, meeting_id, "minutes_edit", late)["ok"]
     assert command(chair, meeting_id, "minutes_approve", {"method": "chair"})["ok"]
     sign(taker_http, meeting_id)
