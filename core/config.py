@@ -34,6 +34,12 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _shared_limit_storage(message_queue: str | None) -> str:
+    if message_queue and message_queue.startswith(("redis://", "rediss://")):
+        return message_queue
+    return "memory://"
+
+
 def from_environment() -> dict:
     """The settings a real run uses."""
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'chibo.db'}"
@@ -48,7 +54,9 @@ def from_environment() -> dict:
         "CHIBO_LOAD_DEMO": _flag("CHIBO_LOAD_DEMO", True),
         "CHIBO_AUTO_MIGRATE": _flag("CHIBO_AUTO_MIGRATE", True),
         "SESSION_COOKIE_SECURE": _flag("CHIBO_SECURE_COOKIES", False),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Several processes share Redis already: login limits must count across all of them.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or _shared_limit_storage(os.environ.get("SOCKETIO_MESSAGE_QUEUE")),
         # Name shared by the processes of one deployment: their Socket.IO channel, control
         # channel and presence keys in Redis. Two deployments on one Redis need two names.
         "CHIBO_CLUSTER": os.environ.get("CHIBO_CLUSTER") or "chibo",

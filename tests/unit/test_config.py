@@ -1,0 +1,13 @@
+from core.config import _shared_limit_storage, from_environment
+
+
+def test_rate_limits_are_shared_through_redis_when_processes_are(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.setenv("SOCKETIO_MESSAGE_QUEUE", "redis://127.0.0.1:6379/0")
+    assert from_environment()["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    monkeypatch.delenv("SOCKETIO_MESSAGE_QUEUE")
+    assert from_environment()["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://other:6379/3")
+    assert from_environment()["RATELIMIT_STORAGE_URI"] == "redis://other:6379/3"
+    assert _shared_limit_storage("amqp://x") == "memory://"
