@@ -1,0 +1,329 @@
+"""Load benchmark: chibo against a bare Flask-SocketIO broadcast server, same scenarios, same run.
+
+    .venv/bin/python bench/load.py --scenario all [--runs 3] [--duration 20] [--json out.json]
+
+For each scenario and each server variant it starts the server(s) on loopback, runs the Node load
+generator (bench/node/load.mjs: one process, N real socket.io-client websocket clients), samples
+the server's CPU and memory from /proc while the actions run, stops everything, and prints
+p50/p95/p99/max latency (action sent -> update received, every client), lost updates, votes
+recorded vs cast, connect time, CPU and memory, and chibo's ratio to the bare server.
+
+Variants: `bare` (Flask-SocketIO defaults: websocket compression accepted), `bare-nc`
+(compression refused), `chibo` (as configured by default), `chibo-c` (compression accepted), and
+for the `@redis` scenarios two processes behind Redis (chibo also on PostgreSQL).
+Needs Node (npm ci in bench/node once); Redis and PostgreSQL on 127.0.0.1 for `@redis`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import chibo_data, servers  # noqa: E402
+
+NODE_DIR = ROOT / "bench" / "node"
+REDIS_URL = os.environ.get("CHIBO_BENCH_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    rooms: int
+    size: int
+    rate: float  # actions per second in total (steady)
+    kind: str = "steady"  # or "burst"
+    processes: int = 1
+
+    @property
+    def clients(self) -> int:
+        return self.rooms * self.size
+
+
+BASE = [
+    Scenario("1x30", 1, 30, 10),
+    Scenario("1x300", 1, 300, 5),
+    Scenario("1x1000", 1, 1000, 2),
+    Scenario("50x30", 50, 30, 50),
+    Scenario("burst300", 1, 300, 0, kind="burst"),
+]
+SCENARIOS = {s.name: s for s in BASE}
+for s in BASE:
+    SCENARIOS[f"{s.name}@redis"] = Scenario(f"{s.name}@redis", s.rooms, s.size, s.rate, s.kind, 2)
+ONE_PROCESS_VARIANTS = ("bare", "bare-nc", "chibo", "chibo-c")
+CLUSTER_VARIANTS = ("bare", "chibo")
+
+
+def raise_file_limit() -> None:
+    """The Node client holds one socket per client: it inherits this process's limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+# ---- one run -------------------------------------------------------------------------------------
+
+
+def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
+    """Run load.mjs; sample the servers' CPU between the `measure` and `done` phases."""
+    config_path, out_path = folder / "config.json", folder / "result.json"
+    config_path.write_text(json.dumps(config))
+    process = subprocess.Popen(
+        ["node", str(NODE_DIR / "load.mjs"), str(config_path), str(out_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    marks: dict[str, tuple[float, list[float], float]] = {}
+    deadline = time.monotonic() + limit
+    try:
+        for line in process.stdout:
+            if line.startswith("PHASE "):
+                name = line.split()[1]
+                marks[name] = (time.monotonic(), [servers.cpu_seconds(p) for p in pids],
+                               servers.cpu_seconds(process.pid))
+            if time.monotonic() > deadline:
+                break
+        process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if process.returncode != 0 or not out_path.exists():
+        raise RuntimeError(f"load.mjs failed ({process.returncode}): {process.stderr.read()[-3000:]}")
+    result = json.loads(out_path.read_text())
+    memory = [servers.memory_mb(p) for p in pids]
+    result["server_rss_mb"] = sum(m[0] for m in memory)
+    result["server_peak_mb"] = sum(m[1] for m in memory)
+    if "measure" in marks and "drain" in marks:
+        (t0, cpu0, node0), (t1, cpu1, node1) = marks["measure"], marks["drain"]
+        wall = max(t1 - t0, 1e-6)
+        result["server_cpu_pct"] = 100 * sum(b - a for a, b in zip(cpu0, cpu1, strict=True)) / wall
+        result["client_cpu_pct"] = 100 * (node1 - node0) / wall
+        result["measure_s"] = wall
+    return result
+
+
+def node_config(scenario: Scenario, mode: str, urls: list[str], rooms: list[dict],
+                duration: float) -> dict:
+    return {
+        "mode": mode,
+        "kind": scenario.kind,
+        "urls": urls,
+        "rooms": rooms,
+        "rate": scenario.rate,
+        "duration": duration,
+        "drain": 10,
+        "burst_window": 1,
+        "connect_batch": 50,
+        "hard_limit": 900,
+    }
+
+
+def run_bare(scenario: Scenario, compression: bool, duration: float, folder: Path) -> dict:
+    rooms = [{"id": f"room{r}", "chair": 0, "members": [{} for _ in range(scenario.size)]}
+             for r in range(scenario.rooms)]
+    queue = REDIS_URL if scenario.processes > 1 else None
+    with servers.bare(folder, compression, scenario.processes, queue) as running:
+        config = node_config(scenario, "bare", [s.url for s in running], rooms, duration)
+        return run_node(config, folder, [s.process.pid for s in running], 900)
+
+
+@contextlib.contextmanager
+def database(scenario: Scenario, folder: Path):
+    """A fresh SQLite file (one process) or PostgreSQL database (several processes)."""
+    if scenario.processes == 1:
+        yield f"sqlite:///{folder / 'bench.db'}"
+        return
+    from tests.scale import pg
+
+    url = pg.create_database()
+    try:
+        yield url
+    finally:
+        pg.drop_database(url)
+
+
+def run_chibo(scenario: Scenario, compression: bool, duration: float, folder: Path) -> dict:
+    secret_key = secrets.token_hex(32)
+    with database(scenario, folder) as url:
+        instance = str(folder / "setup")
+        started = time.monotonic()
+        rooms = chibo_data.populate(url, secret_key, instance, scenario.rooms, scenario.size,
+                                    present_all=scenario.kind == "burst")
+        setup_s = time.monotonic() - started
+        node_rooms = [
+            {
+                "id": room.meeting_id,
+                "itemId": room.item_id,
+                "chair": room.chair,
+                "members": [
+                    {"cookie": m.cookie, "user_id": m.user_id, "present": m.present,
+                     "voter": m.voter}
+                    for m in room.members
+                ],
+            }
+            for room in rooms
+        ]
+        queue = REDIS_URL if scenario.processes > 1 else None
+        with servers.chibo(folder, url, secret_key, compression, scenario.processes,
+                           queue) as running:
+            config = node_config(scenario, "chibo", [s.url for s in running], node_rooms,
+                                 duration)
+            result = run_node(config, folder, [s.process.pid for s in running], 900)
+        result["setup_s"] = setup_s
+        if scenario.kind == "burst":
+            result["recorded"] = chibo_data.count_ballots(url, secret_key, instance)
+    return result
+
+
+def run_variant(scenario: Scenario, variant: str, duration: float) -> dict:
+    with tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
+        folder = Path(tmp)
+        try:
+            if variant.startswith("bare"):
+                return run_bare(scenario, variant == "bare", duration, folder)
+            return run_chibo(scenario, variant == "chibo-c", duration, folder)
+        except Exception as exc:  # a failed run is reported, the others go on
+            logs = "\n".join(p.read_text(errors="replace")[-1500:] for p in folder.glob("*.log"))
+            return {"failure": f"{exc}\n{logs}"}
+
+
+# ---- figures -------------------------------------------------------------------------------------
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median p99 (so every figure of a row comes from one real run)."""
+    good = [r for r in runs if not r.get("failure") and r.get("latency_ms")]
+    if not good:
+        return runs[0]
+    good.sort(key=lambda r: r["latency_ms"]["p99"])
+    chosen = dict(good[len(good) // 2])
+    chosen["runs"] = len(runs)
+    chosen["p99_all_runs"] = [round(r["latency_ms"]["p99"], 1) for r in good]
+    return chosen
+
+
+def fmt(value, digits=1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def row(scenario: str, variant: str, r: dict, bare: dict | None) -> str:
+    if r.get("failure"):
+        first = r["failure"].splitlines()[0][:80]
+        return f"| {scenario} | {variant} | failed: {first} |" + " |" * 11
+    lat = r["latency_ms"] or {}
+    ratio = "—"
+    if bare and bare.get("latency_ms") and lat and not variant.startswith("bare"):
+        b = bare["latency_ms"]
+        ratio = f"{lat['p50'] / b['p50']:.2f} / {lat['p99'] / b['p99']:.2f}"
+    burst = r.get("burst") or {}
+    votes = "—"
+    tally = "—"
+    if burst:
+        recorded = "—"
+        if r.get("recorded"):
+            recorded = "+".join(str(v["ballots"]) for v in r["recorded"].values())
+        elif variant.startswith("bare"):
+            recorded = str(burst["casts_ok"])
+        votes = f"{recorded} / {burst['casts_ok']}"
+        tally = (f"{fmt(burst['tally_last_from_start_ms'] / 1000, 2)} s "
+                 f"({burst['clients_with_tally']}/{r['clients']})"
+                 if burst["tally_last_from_start_ms"] is not None else "none")
+    connect = f"{fmt(r['connect_all_ms'] / 1000, 1)} s"
+    return (
+        f"| {scenario} | {variant} | {fmt(lat.get('p50'))} | {fmt(lat.get('p95'))} | "
+        f"{fmt(lat.get('p99'))} | {fmt(lat.get('max'))} | {ratio} | "
+        f"{r['lost'] + r['gaps']} | {r['deliveries']} | {votes} | {tally} | {connect} | "
+        f"{fmt(r.get('server_cpu_pct'), 0)} % | {fmt(r.get('server_rss_mb'), 0)} MB |"
+    )
+
+
+HEADER = (
+    "| scenario | server | p50 ms | p95 ms | p99 ms | max ms | ratio to bare p50 / p99 | lost | "
+    "deliveries | votes recorded / cast | final tally, all clients | connect all | "
+    "server CPU | server RSS |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def table(results: dict[str, dict[str, dict]]) -> str:
+    lines = [HEADER]
+    for scenario, variants in results.items():
+        bare = variants.get("bare")
+        for variant, r in variants.items():
+            lines.append(row(scenario, variant, r, bare))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="chibo load benchmark (not a test).")
+    parser.add_argument("--scenario", default="all",
+                        help="all, one-process, redis, or names: " + ", ".join(SCENARIOS))
+    parser.add_argument("--variants", default=None,
+                        help="comma-separated: bare,bare-nc,chibo,chibo-c (default: all)")
+    parser.add_argument("--runs", type=int, default=1, help="runs per variant; the median is kept")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of steady load")
+    parser.add_argument("--json", type=Path, help="write every run's figures here")
+    args = parser.parse_args(argv)
+    raise_file_limit()
+    if not (NODE_DIR / "node_modules" / "socket.io-client").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
+    if args.scenario == "all":
+        names = list(SCENARIOS)
+    elif args.scenario == "one-process":
+        names = [s.name for s in BASE]
+    elif args.scenario == "redis":
+        names = [n for n in SCENARIOS if n.endswith("@redis")]
+    else:
+        names = args.scenario.split(",")
+    chosen = args.variants.split(",") if args.variants else None
+    results: dict[str, dict[str, dict]] = {}
+    raw: dict[str, dict[str, list[dict]]] = {}
+    for name in names:
+        scenario = SCENARIOS[name]
+        variants = CLUSTER_VARIANTS if scenario.processes > 1 else ONE_PROCESS_VARIANTS
+        if chosen:
+            variants = [v for v in variants if v in chosen]
+        results[name], raw[name] = {}, {}
+        for variant in variants:
+            runs = []
+            for index in range(args.runs):
+                started = time.monotonic()
+                r = run_variant(scenario, variant, args.duration)
+                runs.append(r)
+                lat = r.get("latency_ms") or {}
+                print(f"{name:>16} {variant:<8} run {index + 1}: p50 {fmt(lat.get('p50'))} "
+                      f"p99 {fmt(lat.get('p99'))} max {fmt(lat.get('max'))} ms, lost "
+                      f"{r.get('lost', '?')}+{r.get('gaps', '?')}, cpu "
+                      f"{fmt(r.get('server_cpu_pct'), 0)}%, "
+                      f"{time.monotonic() - started:.0f} s"
+                      + (f"  FAILED: {r['failure'][:300]}" if r.get("failure") else ""),
+                      flush=True)
+            raw[name][variant] = runs
+            results[name][variant] = median_run(runs)
+    print()
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "runs": raw,
+                                         "duration": args.duration}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
