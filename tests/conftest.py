@@ -33,6 +33,19 @@ def _build_demo_database(url: str) -> None:
 
 
 _SQLITE_TEMPLATES: dict[str, Path] = {}
+_APPS: list = []  # every app a test made: their pooled connections are closed after each test
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    """Close the pooled database connections of every app made during the test (an unclosed
+    psycopg connection is a ResourceWarning, an error here). The engines stay usable."""
+    yield
+    while _APPS:
+        app = _APPS.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _copy_demo_database(url: str, config: dict) -> None:
@@ -71,6 +84,7 @@ def make_test_app(tmp_path, **overrides):
     with app.app_context():
         db.create_all()
         load_demo_if_empty()
+    _APPS.append(app)
     return app
 
 

@@ -16,7 +16,7 @@ from core.extensions import db, socketio
 from meetings.commands import REGISTRY
 from meetings.models import Meeting
 from meetings.permissions import MEETING_PERMISSIONS, meeting_roles
-from tests.security.world import PERSONA_ROLES, PERSONAS, build, client_for
+from tests.security.world import PERSONA_ROLES, PERSONAS, client_for, world_in
 
 ALL = frozenset(PERSONAS)
 LOGGED_IN = ALL - {"anonymous"}
@@ -90,7 +90,8 @@ OBSERVER_ACTIONS = {"view", "view_audit", "raise_hand", "lower_hand", "download_
 
 @pytest.fixture(scope="module")
 def template_world(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("matrix"))
+    with world_in(tmp_path_factory.mktemp("matrix")) as world:
+        yield world
 
 
 def _routes(app):
@@ -118,7 +119,11 @@ def _outcome(response) -> str:
 
 @pytest.mark.parametrize(("method", "endpoint"), sorted(ROUTES))
 def test_route_rights(tmp_path, method, endpoint):
-    world = build(tmp_path)  # fresh: an allowed POST may delete what the next one needs
+    with world_in(tmp_path) as world:  # fresh: an allowed POST may delete what the next needs
+        _check_route(world, method, endpoint)
+
+
+def _check_route(world, method, endpoint):
     rule = next(r for m, r in _routes(world.app) if r.endpoint == endpoint and m == method)
     url = rule.build(dict(world.ids, name="check_in", code="en"), append_unknown=False)[1]
     allowed = ROUTES[(method, endpoint)]

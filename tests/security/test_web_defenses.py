@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import make_test_app
 from tests.security.test_authorization_matrix import ROUTES
-from tests.security.world import build, client_for
+from tests.security.world import client_for, world_in
 
 POST_ROUTES = sorted(endpoint for method, endpoint in ROUTES if method == "POST")
 GET_ROUTES = sorted(endpoint for method, endpoint in ROUTES if method == "GET")
@@ -14,7 +14,8 @@ GET_ROUTES = sorted(endpoint for method, endpoint in ROUTES if method == "GET")
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("defenses"))
+    with world_in(tmp_path_factory.mktemp("defenses")) as built:
+        yield built
 
 
 def _url(world, endpoint, method):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from org.models import Membership, Organization, OrgKind, Oversight
 from oversight.models import Assignment
 from tests.conftest import make_test_app
 from tests.factories import upcoming_meeting_id
+from tests.scale import pg
 
 # persona -> demo username (None: not logged in). The chair is not the secretary, so the roles
 # are told apart; the minute-taker is dangvien1 (the demo meeting's).
@@ -115,6 +118,21 @@ def build(tmp_path) -> World:
             "vote_id": vote["vote_id"],
         }
     return world
+
+
+@contextlib.contextmanager
+def world_in(tmp_path) -> Iterator[World]:
+    """A world, its connections closed (and its PostgreSQL database dropped) afterwards."""
+    world = build(tmp_path)
+    try:
+        yield world
+    finally:
+        with world.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        url = world.app.config["SQLALCHEMY_DATABASE_URI"]
+        if pg.is_test_database(url):
+            pg.drop_database(url)
 
 
 def client_for(world: World, persona: str):
