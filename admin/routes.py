@@ -118,4 +118,4 @@ def organization(org_id: int):
 
 
 # The other views register themselves on `bp`.
-from admin import members, oversight, users  # noqa: E402, F401
+from admin import members, oversight, users, vote_rules  # noqa: E402, F401

@@ -64,3 +64,32 @@ def rule_json(rules: VoteRuleSet, kind: VoteKind) -> dict:
             option: threshold_json(t) for option, t in rules.discipline_thresholds.items()
         }
     return rule
+
+
+def overrides_of(rules: VoteRuleSet, base: VoteRuleSet = DEFAULT_RULES) -> dict:
+    """Only what differs from the defaults: a later change of the defaults still reaches the cell
+    wherever it kept them."""
+    out: dict = {}
+    for kind in VoteKind:
+        if rules.threshold(kind) != base.threshold(kind):
+            out.setdefault("thresholds", {})[kind.value] = threshold_json(rules.threshold(kind))
+        if rules.allowed_methods[kind] != base.allowed_methods[kind]:
+            out.setdefault("allowed_methods", {})[kind.value] = sorted(
+                m.value for m in rules.allowed_methods[kind]
+            )
+        if rules.default_methods[kind] != base.default_methods[kind]:
+            out.setdefault("default_methods", {})[kind.value] = rules.default_methods[kind].value
+    for option, threshold in rules.discipline_thresholds.items():
+        if threshold != base.discipline_thresholds[option]:
+            out.setdefault("discipline_thresholds", {})[option] = threshold_json(threshold)
+    return out
+
+
+def save_cell_rules(cell_id: int, rules: VoteRuleSet) -> None:
+    """Store a cell's rules (as overrides of the defaults); votes already opened keep theirs."""
+    row = db.session.get(CellSettings, cell_id)
+    if row is None:
+        row = CellSettings(cell_id=cell_id)
+        db.session.add(row)
+    row.vote_rules = overrides_of(rules)
+    db.session.commit()

@@ -79,7 +79,7 @@ ADMIN_ROUTES = [
     ("POST", "admin.edit_member"), ("POST", "admin.remove_member"),
     ("GET", "admin.import_members"), ("POST", "admin.import_members"),
     ("GET", "admin.import_sample"), ("GET", "admin.oversights"), ("POST", "admin.oversights"),
-    ("POST", "admin.remove_oversight"),
+    ("POST", "admin.remove_oversight"), ("GET", "admin.vote_rules"), ("POST", "admin.vote_rules"),
 ]
 ROUTES.update({route: ADMIN for route in ADMIN_ROUTES})
 
