@@ -30,7 +30,7 @@ class AgendaItemForm(FlaskForm):
     item_id = HiddenField()
     title = StringField(_l("Item"), validators=[Optional(), Length(max=300)])
     planned_minutes = IntegerField(
-        _l("Minutes"), default=10, validators=[Optional(), NumberRange(min=1, max=600)]
+        _l("Planned minutes"), default=10, validators=[Optional(), NumberRange(min=1, max=600)]
     )
 
 

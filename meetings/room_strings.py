@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 
 def room_strings() -> dict[str, str]:
+    """Every string room.js shows, in the user's language, with {placeholders} for its values."""
     return {
         "live": _("Live"),
         "reconnecting": _("Reconnecting…"),
@@ -86,4 +87,14 @@ def room_strings() -> dict[str, str]:
         "total_minutes": _("%(n)s min in all", n="{n}"),
         "present_of": _("%(n)s/%(total)s present", n="{n}", total="{total}"),
         "away_sent": _("what you did offline has been sent"),
+        "away_vote_opened": _("a vote opened: %(subject)s", subject="{subject}"),
+        "away_vote_closed": _(
+            "the vote on %(subject)s closed: %(verdict)s", subject="{subject}", verdict="{verdict}"
+        ),
+        "away_ballot": _("your ballot was recorded"),
+        "away_floor_you": _("you were given the floor"),
+        "away_floor": _("%(name)s has the floor", name="{name}"),
+        "away_minutes": _("the minutes were edited"),
+        "away_minutes_approved": _("the minutes were approved"),
+        "away_minutes_sealed": _("the minutes were signed and sealed"),
     }

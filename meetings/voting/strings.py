@@ -53,4 +53,6 @@ def voting_strings() -> dict[str, str]:
         "earlier": _("Earlier votes"),
         "checked": _("Found on the list."),
         "not_found": _("Not on the list."),
+        "announce_opened": _("A vote has opened: %(subject)s", subject="{subject}"),
+        "announce_closed": _("The vote is closed: %(verdict)s", verdict="{verdict}"),
     }

@@ -17,6 +17,8 @@
       // Screen readers hear "Item 3" for the third row, also after a move.
       var titleLabel = row.querySelector("label[for$='-title']");
       if (titleLabel) titleLabel.textContent = strings.item + " " + (index + 1);
+      var minutesLabel = row.querySelector("label[for$='-planned_minutes']");
+      if (minutesLabel) minutesLabel.textContent = strings.minutes + " " + (index + 1);
       var minutes = parseInt(row.querySelector(".agenda-minutes").value, 10);
       if (row.querySelector(".agenda-title").value.trim() && minutes > 0) total += minutes;
     });

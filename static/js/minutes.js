@@ -95,9 +95,11 @@
     if (sendFn) sendFn("minutes_approve", { method: "chair" });
   });
 
+  var foldedFor = null; // the editability the fold was last set for: the reader's own choice stays
   function renderItems(state) {
     var box = document.getElementById("mp-items");
     var editable = canEdit(state);
+    if (foldedFor !== editable) { document.getElementById("mp-details").open = editable; foldedFor = editable; }
     var seen = {};
     state.agenda.items.forEach(function (item, index) {
       seen[item.id] = true;
@@ -128,9 +130,13 @@
       var bar = el("div", "mp-toolbar");
       [["bold", "B", "bold"], ["italic", "I", "italic"], ["insertUnorderedList", "•", "bullets"], ["insertOrderedList", "1.", "numbers"]]
         .forEach(function (b) {
-          var btn = el("button", "small", b[1]);
+          // Named by its content (a hidden symbol and the words for screen readers), so the
+          // visible label and the spoken name never disagree.
+          var btn = el("button", "small");
           btn.type = "button";
-          btn.setAttribute("aria-label", T[b[2]]);
+          btn.title = T[b[2]];
+          btn.appendChild(el("span", "", b[1])).setAttribute("aria-hidden", "true");
+          btn.appendChild(el("span", "sr-only", T[b[2]]));
           btn.addEventListener("mousedown", function (e) { e.preventDefault(); }); // keep the caret
           btn.addEventListener("click", function () { rec.editor.focus(); document.execCommand(b[0]); changed(rec); });
           bar.appendChild(btn);

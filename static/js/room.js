@@ -44,15 +44,33 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function can(action) { return !!(state && state.me.can[action]); }
+  // Screen readers re-read a live region whenever its text node is replaced: write only changes.
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
   // kind: "error", "pending" (kept for later), "away" (what changed while offline), "info".
+  // The notice sits in the sticky bar: seen wherever the page is scrolled, until dismissed.
   function notice(text, kind) {
     var box = $("notice");
     box.textContent = text || "";
     box.hidden = !text;
+    $("notice-row").hidden = !text;
     box.dataset.kind = text ? (kind || "info") : "";
     box.classList.toggle("error", kind === "error");
   }
   function noticeKind() { return $("notice").hidden ? "" : $("notice").dataset.kind; }
+  // Feature scripts add what they learn after a reconnect ("your ballot is recorded") to the
+  // "back online" notice, or show it on its own.
+  function tell(text) {
+    if (noticeKind() === "away") notice($("notice").textContent + " " + text, "away");
+    else notice(text, "info");
+    announce(text);
+  }
+  // Short spoken messages for screen readers (a vote opened, someone has the floor...).
+  function announce(text) {
+    var region = $("room-announce");
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+  $("notice-close").addEventListener("click", function () { notice(""); });
 
   // ---- the socket ----------------------------------------------------------------------------
   var socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
@@ -93,6 +111,17 @@
   // Back on the network: try at once instead of waiting for the next back-off attempt.
   window.addEventListener("online", function () { if (!socket.connected) socket.connect(); });
   socket.on("session_ended", function () { notice(T.session_ended, "error"); window.location.reload(); });
+  // Events the server sends to this user alone (e.g. `my_votes` after a ballot): one named like a
+  // snapshot section replaces it; feature scripts also hear it as a `chibo:private` DOM event.
+  var SHARED_EVENTS = { changes: 1, presence: 1, session_ended: 1 };
+  socket.onAny(function (event, data) {
+    if (SHARED_EVENTS[event] || !data || data.meeting_id !== meetingId) return;
+    document.dispatchEvent(new CustomEvent("chibo:private", { detail: { event: event, data: data, state: state } }));
+    if (state && !joining && Object.prototype.hasOwnProperty.call(state, event)) {
+      state[event] = data;
+      render();
+    }
+  });
 
   function onChanges(msg) {
     if (msg.meeting_id !== meetingId) return;
@@ -170,13 +199,67 @@
     }
     if (outline(before.agenda) !== outline(after.agenda)) what.push(T.away_agenda);
     if (JSON.stringify(before.roster) !== JSON.stringify(after.roster)) what.push(T.away_attendance);
-    notice(what.length ? fmt(T.away_changes, { what: what.join(", ") }) : T.away_nothing, "away");
+    what = what.concat(awayVotes(before, after), awaySpeakers(before, after), awayMinutes(before, after));
+    var text = what.length ? fmt(T.away_changes, { what: what.join("; ") }) : T.away_nothing;
+    notice(text, "away");
+    announce(text);
+  }
+  function awayVotes(before, after) {
+    var what = [];
+    var old = {};
+    (before.votes || []).forEach(function (v) { old[v.id] = v; });
+    var lang2 = lang === "en" ? "en" : "vi";
+    (after.votes || []).forEach(function (v) {
+      var was = old[v.id];
+      if (!was && v.status === "open") what.push(fmt(T.away_vote_opened, { subject: v.subject }));
+      else if ((!was || was.status === "open") && v.status === "closed" && v.result) {
+        what.push(fmt(T.away_vote_closed, { subject: v.subject, verdict: v.result.text[lang2].verdict }));
+      }
+      var mineBefore = before.my_votes && before.my_votes.votes[String(v.id)];
+      var mineAfter = after.my_votes && after.my_votes.votes[String(v.id)];
+      if (mineAfter && mineAfter.voted && !(mineBefore && mineBefore.voted)) what.push(T.away_ballot);
+    });
+    return what;
+  }
+  function awaySpeakers(before, after) {
+    var was = before.speakers && before.speakers.speaking;
+    var now = after.speakers && after.speakers.speaking;
+    if (!now || (was && was.id === now.id)) return [];
+    return [now.user_id === after.me.user_id ? T.away_floor_you : fmt(T.away_floor, { name: now.name })];
+  }
+  function awayMinutes(before, after) {
+    if (!before.minutes || !after.minutes) return [];
+    var a = before.minutes.status || {}, b = after.minutes.status || {};
+    if (a.state !== b.state && (b.state === "approved" || b.state === "sealed")) return [T["away_minutes_" + b.state]];
+    function revisions(m) { return JSON.stringify((m.sections || []).map(function (s) { return [s.item_id, s.revision]; })); }
+    return revisions(before.minutes) !== revisions(after.minutes) ? [T.away_minutes] : [];
   }
 
   // ---- rendering -----------------------------------------------------------------------------
   function render() {
     renderMeeting(); renderAgenda(); renderMe(); renderFigures(); renderRoster(); renderObservers();
     document.dispatchEvent(new CustomEvent("chibo:render", { detail: { state: state, send: send } }));
+    renderQuickNav();
+  }
+
+  // The quick links lead only to panels this person sees now.
+  function renderQuickNav() {
+    document.querySelectorAll("#room-bar .quick-nav a").forEach(function (a) {
+      var target = document.getElementById(a.getAttribute("href").slice(1));
+      a.hidden = !target || target.hidden;
+    });
+  }
+
+  // Lists are rebuilt on every change: a keyboard user's focus goes back to the same control.
+  function keepFocus(list, rebuild) {
+    var active = document.activeElement;
+    var key = null;
+    if (active && list.contains(active) && active.dataset.focusKey) key = active.dataset.focusKey;
+    rebuild();
+    if (key) {
+      var again = list.querySelector("[data-focus-key='" + key + "']");
+      if (again) again.focus();
+    }
   }
 
   function currentItem() {
@@ -192,8 +275,8 @@
     var link = $("video-link");
     if (m.online_url) { link.href = m.online_url; link.hidden = false; } else { link.hidden = true; }
     var item = currentItem();
-    $("current-item").textContent = m.status === "scheduled" ? T.not_started
-      : m.status === "ended" ? T.ended : item ? item.title : T.no_current;
+    setText($("current-item"), m.status === "scheduled" ? T.not_started
+      : m.status === "ended" ? T.ended : item ? item.title : T.no_current);
     var lead = can("start_meeting");
     $("chair-controls").hidden = !lead || m.status === "ended";
     $("btn-start").hidden = m.status !== "scheduled";
@@ -213,7 +296,8 @@
     $("btn-end").hidden = m.status !== "live";
   }
 
-  function renderAgenda() {
+  function renderAgenda() { keepFocus($("agenda-list"), rebuildAgenda); }
+  function rebuildAgenda() {
     var list = $("agenda-list");
     list.replaceChildren();
     var live = state.meeting.status === "live";
@@ -234,12 +318,12 @@
       if (current) li.setAttribute("aria-current", "step");
       var tools = el("span", { className: "row-actions" });
       if (live && can("set_current_item") && !current) {
-        tools.appendChild(button(T.make_current_short, function () { send("set_current_item", { item_id: item.id }); }, "small", T.make_current + ": " + item.title));
+        tools.appendChild(button(T.make_current_short, function () { send("set_current_item", { item_id: item.id }); }, "small", T.make_current_short + ": " + item.title, "current-" + item.id));
       }
       if (editable) {
-        if (index > 0) tools.appendChild(button("↑", function () { send("agenda_move", { item_id: item.id, position: index - 1 }); }, "icon", T.move_up));
-        if (index < state.agenda.items.length - 1) tools.appendChild(button("↓", function () { send("agenda_move", { item_id: item.id, position: index + 1 }); }, "icon", T.move_down));
-        if (!item.started_at) tools.appendChild(button("✕", function () { send("agenda_remove", { item_id: item.id }); }, "icon", T.remove));
+        if (index > 0) tools.appendChild(button("↑", function () { send("agenda_move", { item_id: item.id, position: index - 1 }); }, "icon", T.move_up + ": " + item.title, "up-" + item.id));
+        if (index < state.agenda.items.length - 1) tools.appendChild(button("↓", function () { send("agenda_move", { item_id: item.id, position: index + 1 }); }, "icon", T.move_down + ": " + item.title, "down-" + item.id));
+        if (!item.started_at) tools.appendChild(button("✕", function () { send("agenda_remove", { item_id: item.id }); }, "icon", T.remove + ": " + item.title, "remove-" + item.id));
       }
       if (tools.childNodes.length) li.appendChild(tools);
       list.appendChild(li);
@@ -248,9 +332,10 @@
     $("agenda-total").textContent = state.agenda.items.length ? fmt(T.total_minutes, { n: total }) : "";
   }
 
-  function button(label, onClick, className, ariaLabel) {
+  function button(label, onClick, className, ariaLabel, focusKey) {
     var b = el("button", { type: "button", className: className || "", text: label });
     if (ariaLabel) b.setAttribute("aria-label", ariaLabel);
+    if (focusKey) b.dataset.focusKey = focusKey;
     b.addEventListener("click", onClick);
     return b;
   }
@@ -306,6 +391,9 @@
 
   function renderRoster() {
     if (!state) return;
+    keepFocus($("roster"), rebuildRoster);
+  }
+  function rebuildRoster() {
     var here = state.roster.filter(function (r) { return r.attendance.status === "present" || r.attendance.status === "late"; }).length;
     $("att-count").textContent = fmt(T.present_of, { n: here, total: state.roster.length });
     var list = $("roster");
@@ -329,7 +417,7 @@
         el("span", { className: "status", text: detail })
       ]);
       if (isOnline) li.appendChild(el("span", { className: "sr-only", text: T.online }));
-      if (marking) li.appendChild(button(T.mark, function () { openMark(row); }, "small"));
+      if (marking) li.appendChild(button(T.mark, function () { openMark(row); }, "small", T.mark + ": " + row.name, "mark-" + row.user_id));
       list.appendChild(li);
     });
   }
@@ -348,6 +436,9 @@
   var marking = null;
   function openMark(row) {
     marking = row;
+    // The dialog traps the focus and Escape closes it (native modal); on close the focus goes back
+    // to this row's button, found again by key because the roster may have been rebuilt meanwhile.
+    $("mark-dialog").dataset.returnKey = "mark-" + row.user_id;
     $("mark-name").textContent = row.name;
     var form = $("mark-form");
     var status = row.attendance.status === "unknown" ? "present" : row.attendance.status;
@@ -358,6 +449,21 @@
     $("mark-dialog").showModal();
   }
   $("mark-cancel").addEventListener("click", function () { $("mark-dialog").close(); });
+  // A modal <dialog> keeps the page behind it inert, but Tab may still leave for the browser's
+  // own controls: wrap it round the dialog's first and last controls.
+  $("mark-dialog").addEventListener("keydown", function (event) {
+    if (event.key !== "Tab") return;
+    var controls = Array.prototype.filter.call(this.querySelectorAll("input, button"), function (c) {
+      return !c.disabled && c.offsetParent !== null && (c.type !== "radio" || c.checked);
+    });
+    var first = controls[0], last = controls[controls.length - 1];
+    if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+  });
+  $("mark-dialog").addEventListener("close", function () {
+    var back = document.querySelector("#roster [data-focus-key='" + this.dataset.returnKey + "']");
+    if (back) back.focus();
+  });
   $("mark-form").addEventListener("submit", function (event) {
     var status = new FormData(event.target).get("status");
     var reason = $("mark-reason").value.trim();
@@ -397,5 +503,6 @@
     $("new-item-title").value = "";
   });
 
-  window.chiboRoom = { send: send, state: function () { return state; } };
+  window.chiboRoom = { send: send, state: function () { return state; }, tell: tell, announce: announce, noticeKind: noticeKind,
+    connected: function () { return socket.connected && !joining; } };
 })();

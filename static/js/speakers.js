@@ -74,12 +74,15 @@
         var front = el("button", "small", "⤒");
         front.type = "button";
         front.setAttribute("aria-label", T.to_front + ": " + row.name);
+        front.dataset.focusKey = "front-" + row.id;
         front.title = T.to_front;
         front.addEventListener("click", function () { send("reorder_speakers", { request_id: row.id, position: 0 }); });
         tools.appendChild(front);
       }
       var give = el("button", "small", T.give);
       give.type = "button";
+      give.setAttribute("aria-label", T.give + ": " + row.name);
+      give.dataset.focusKey = "give-" + row.id;
       give.addEventListener("click", function () { send("give_floor", { request_id: row.id }); });
       tools.appendChild(give);
       li.appendChild(tools);
@@ -87,9 +90,20 @@
     return li;
   }
 
+  // Screen readers hear who takes the floor (the panel itself is rebuilt, not a live region).
+  var lastSpeaker; // undefined before the first render: nothing is announced on page load
+  function announceSpeaker(now) {
+    var id = now ? now.id : null;
+    if (lastSpeaker !== undefined && id !== lastSpeaker && now && window.chiboRoom) {
+      window.chiboRoom.announce(now.user_id === state.me.user_id ? T.you_have_floor : fmt(T.has_floor, { name: now.name }));
+    }
+    lastSpeaker = id;
+  }
+
   function render() {
     var sp = state.speakers;
     if (!sp) return;
+    announceSpeaker(sp.speaking);
     var live = state.meeting.status === "live";
     var currentItem = state.agenda.current_item_id;
     var queue = sp.queue.filter(function (r) { return r.agenda_item_id === currentItem; });
@@ -125,9 +139,14 @@
     if (document.activeElement !== input) input.value = Math.round(sp.limit_seconds / 60);
 
     var list = $("sp-queue");
+    // The queue is rebuilt: a keyboard user's focus goes back to the same button.
+    var active = document.activeElement;
+    var focusKey = active && list.contains(active) ? active.dataset.focusKey : null;
     list.replaceChildren();
     if (!queue.length) list.appendChild(el("li", "muted empty", live ? T.empty : T.not_live));
     queue.forEach(function (row, index) { list.appendChild(item(row, index, queue.length)); });
+    var again = focusKey && list.querySelector("[data-focus-key='" + focusKey + "']");
+    if (again) again.focus();
 
     var done = $("sp-spoken");
     done.replaceChildren();

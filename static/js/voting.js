@@ -145,7 +145,28 @@
   }
   function optionLabel(option) { return option.label || T[option.key] || option.key; }
 
-  // The ballot of a secret vote is confirmed by asking for "my votes" (the ack goes to room.js).
+  // A ballot is confirmed by push: the server sends this voter a private `my_votes` event (room.js
+  // puts it in the state). Asking for "my votes" over HTTP is only the fallback when no push came.
+  document.addEventListener("chibo:private", function (event) {
+    if (event.detail.event !== "my_votes") return;
+    var votes = event.detail.data.votes;
+    Object.keys(sending).forEach(function (id) {
+      if (votes[id] && votes[id].voted) { delete sending[id]; confirmed(); }
+    });
+  });
+  function confirmed() {
+    var room = window.chiboRoom;
+    if (!room) return;
+    // After a reconnect the ballot joins the "back online" notice; otherwise the card says it.
+    if (room.noticeKind() === "away") room.tell(T.recorded); else room.announce(T.recorded);
+  }
+  function fallback(voteId) {
+    setTimeout(function () {
+      if (!sending[voteId]) return;
+      // Offline: the ballot is resent on reconnect and confirmed by push; ask only when online.
+      if (window.chiboRoom && !window.chiboRoom.connected()) fallback(voteId); else refreshMine(3);
+    }, 5000);
+  }
   function refreshMine(tries) {
     fetch(panel.dataset.mineUrl, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -154,7 +175,7 @@
         state.my_votes = body.my_votes;
         var waiting = Object.keys(sending).filter(function (id) {
           var m = body.my_votes.votes[id];
-          if (m && m.voted) { delete sending[id]; return false; }
+          if (m && m.voted) { delete sending[id]; confirmed(); return false; }
           return true;
         });
         render();
@@ -178,7 +199,7 @@
     sending[vote.id] = true;
     send("cast_vote", { vote_id: vote.id, choices: choices, receipt_hash: hash });
     render();
-    setTimeout(function () { refreshMine(10); }, 400);
+    fallback(vote.id);
   }
 
   function ballotForm(vote) {
@@ -209,7 +230,6 @@
         "data-choice": option.key, text: optionLabel(option) + (vote.counts ? " · " + vote.counts[option.key] : "") });
       b.addEventListener("click", function () {
         send("cast_vote", { vote_id: vote.id, choices: [option.key] });
-        setTimeout(function () { refreshMine(3); }, 300);
       });
       box.appendChild(b);
     });
@@ -286,11 +306,37 @@
     return el("p", { className: "muted", text: vote.options.map(function (o) { return optionLabel(o) + ": " + vote.counts[o.key]; }).join(" · ") });
   }
 
+  // Screen readers hear when a vote opens or closes (the card itself is not a live region: it is
+  // rebuilt whole).
+  var known = null; // vote id -> status, from the previous render
+  function announceChanges(votes) {
+    var now = {};
+    votes.forEach(function (v) {
+      now[v.id] = v.status;
+      if (!known || !window.chiboRoom) return;
+      if (!known[v.id] && v.status === "open") window.chiboRoom.announce(fmt(T.announce_opened, { subject: v.subject }));
+      else if (known[v.id] === "open" && v.status === "closed" && v.result) {
+        window.chiboRoom.announce(fmt(T.announce_closed, { verdict: v.result.text[lang].verdict }));
+      }
+    });
+    known = now;
+  }
+
+  // The chair's form to open a vote stays folded until asked for.
+  var formOpen = false;
+  function showForm(open) {
+    formOpen = open;
+    render();
+    if (open) $("vote-kind").focus(); else $("vote-open-toggle").focus();
+  }
+
   // Keeps a half-filled ballot: the panel is rebuilt on every change, so rebuild only on need.
   var lastKey = null;
   function render() {
     if (!state) return;
     var votes = state.votes || [];
+    votes.forEach(function (v) { if (sending[v.id] && mine(v).voted) delete sending[v.id]; });
+    announceChanges(votes);
     var open = votes.filter(function (v) { return v.status === "open"; })[0] || null;
     var shown = open || votes[votes.length - 1] || null;
     var live = state.meeting.status === "live";
@@ -306,7 +352,11 @@
     }
     var progress = current.querySelector(".progress");
     if (progress && shown) progress.textContent = fmt(T.progress, { n: shown.voted, m: shown.eligible });
-    $("vote-open").hidden = !(live && can("open_vote") && !open && state.agenda.current_item_id);
+    var canOpen = !!(live && can("open_vote") && !open && state.agenda.current_item_id);
+    if (!canOpen) formOpen = false;
+    $("vote-open-toggle").hidden = !canOpen || formOpen;
+    $("vote-open-toggle").setAttribute("aria-expanded", formOpen ? "true" : "false");
+    $("vote-open").hidden = !canOpen || !formOpen;
     var past = votes.filter(function (v) { return v !== shown && v.status === "closed"; });
     $("vote-past").hidden = !past.length;
     var list = $("vote-list");
@@ -322,6 +372,11 @@
     render();
   });
 
+  $("vote-open-toggle").addEventListener("click", function () { showForm(true); });
+  $("vote-open-cancel").addEventListener("click", function () { showForm(false); });
+  $("vote-open").addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { event.preventDefault(); showForm(false); }
+  });
   $("vote-kind").addEventListener("change", function () {
     $("vote-election").hidden = $("vote-kind").value !== "election";
   });
@@ -338,5 +393,7 @@
       payload.seats = parseInt($("vote-seats").value, 10) || 1;
     }
     send("open_vote", payload);
+    formOpen = false;
+    render();
   });
 })();

@@ -55,6 +55,7 @@ def test_secret_ballot_from_one_browser_closed_from_another(browser, server, art
     member.locator("#btn-checkin").click()
     expect(chair.locator("#roster li.att-present")).to_have_count(1)
 
+    chair.locator("#vote-open-toggle").click()  # the form is folded until asked for
     chair.locator("#vote-kind").select_option("admission")
     chair.locator("#vote-subject").fill("Lê Thị Cúc")
     chair.locator("#vote-open button[type=submit]").click()
