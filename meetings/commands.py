@@ -142,8 +142,10 @@ def dispatch(actor: User, meeting_id, name, client_id, raw_payload) -> dict:
         raise Unavailable() from None
 
 
-def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, raw: dict) -> dict:
-    db.session.rollback()  # start a fresh transaction: the lock below must be its first statement
+def _lock(meeting_id: int) -> int:
+    """Start a fresh transaction whose first statement bumps the meeting's version: SQLite's write
+    lock / PostgreSQL's row lock, held until commit, so changes to one meeting are serialized."""
+    db.session.rollback()
     version = db.session.execute(
         update(Meeting)
         .where(Meeting.id == meeting_id)
@@ -152,13 +154,22 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, raw: dict) 
     ).scalar()
     if version is None:
         raise NotFound()
+    return version
+
+
+def _locked_meeting(meeting_id: int) -> Meeting:
+    return db.session.execute(
+        select(Meeting).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, raw: dict) -> dict:
+    version = _lock(meeting_id)
     replay = _replay(actor.id, client_id, cmd.name)
     if replay is not None:
         db.session.rollback()
         return replay
-    meeting = db.session.execute(
-        select(Meeting).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
-    ).scalar_one()
+    meeting = _locked_meeting(meeting_id)
     roles = meeting_roles(actor, meeting)
     if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
         raise Forbidden()  # before the payload: a caller without the right learns nothing more
@@ -184,18 +195,8 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, raw: dict) 
 def system_change(meeting_id: int, apply: Callable[[Meeting], list[dict]]) -> int | None:
     """A change the server makes on its own (e.g. recording an observer's visit): same lock,
     same version bump and broadcast as a command. `apply` returns the changes, or [] for none."""
-    db.session.rollback()
-    version = db.session.execute(
-        update(Meeting)
-        .where(Meeting.id == meeting_id)
-        .values(version=Meeting.version + 1)
-        .returning(Meeting.version)
-    ).scalar()
-    if version is None:
-        raise NotFound()
-    meeting = db.session.execute(
-        select(Meeting).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
-    ).scalar_one()
+    version = _lock(meeting_id)
+    meeting = _locked_meeting(meeting_id)
     try:
         changes = apply(meeting)
     except Exception:
