@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from core.files import instance_folder
+
 MAX_BYTES = 10 * 1024 * 1024
 
 # kind -> (accepted extensions, MIME type sent on download)
@@ -60,10 +62,7 @@ def mimetype(kind: str) -> str:
 
 def folder() -> Path:
     """CHIBO_DOCUMENTS_DIR when set (tests), else documents/ in the instance folder."""
-    configured = current_app.config.get("CHIBO_DOCUMENTS_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "documents"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return instance_folder("CHIBO_DOCUMENTS_DIR", "documents")
 
 
 def save(data: bytes) -> str:

@@ -30,6 +30,7 @@ from flask_babel import force_locale
 from sqlalchemy import update
 
 from core.extensions import db
+from core.files import instance_folder
 from meetings.minutes import sealing
 from meetings.minutes.models import MinutesVersion
 from meetings.models import Meeting
@@ -135,10 +136,7 @@ def render_pdf(html: str) -> bytes:
 
 def cache_dir() -> Path:
     """Where sealed PDFs are kept: `CHIBO_MINUTES_DIR`, default `<instance>/minutes`."""
-    configured = current_app.config.get("CHIBO_MINUTES_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "minutes"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return instance_folder("CHIBO_MINUTES_DIR", "minutes")
 
 
 def cached_path(version: MinutesVersion) -> Path:
