@@ -60,7 +60,8 @@
   // Feature scripts add what they learn after a reconnect ("your ballot is recorded") to the
   // "back online" notice, or show it on its own.
   function tell(text) {
-    if (noticeKind() === "away") notice($("notice").textContent + " " + text, "away");
+    var before = $("notice").textContent;
+    if (noticeKind() === "away") notice(before + (/[.!?…:]$/.test(before) ? " " : ". ") + text, "away");
     else notice(text, "info");
     announce(text);
   }

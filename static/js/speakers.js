@@ -32,6 +32,9 @@
     return sign + Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
   }
   function can(action) { return !!(state && state.me.can[action]); }
+  // 2,5 in Vietnamese, 2.5 in English.
+  var minutesFormat = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-GB" : "vi-VN",
+    { maximumFractionDigits: 1 });
 
   // NTP-style: the server's time is taken to be at the middle of the round trip.
   function syncClock() {
@@ -117,7 +120,7 @@
       var badge = $("sp-badge");
       badge.hidden = !now.is_observer;
       badge.textContent = now.is_observer ? T.delegate + (now.office ? " — " + now.office : "") : "";
-      $("sp-limit").textContent = fmt(T.limit, { minutes: Math.round(now.limit_seconds / 6) / 10 });
+      $("sp-limit").textContent = fmt(T.limit, { minutes: minutesFormat.format(now.limit_seconds / 60) });
     }
     clearInterval(tick);
     if (now && live) { renderTimer(); tick = setInterval(renderTimer, 250); }
