@@ -74,11 +74,12 @@ def main() -> None:
     parser.add_argument("--channel", default="flask-socketio")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, args.max_connections + 256)), hard))
+    wanted = min(hard, max(soft, args.max_connections + 256))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
     app, socketio = create(not args.no_compression, args.message_queue, args.channel)
     gc.freeze()
-    print(f"bare: http://{args.host}:{args.port} compression={'off' if args.no_compression else 'on'}",
-          flush=True)
+    compression = "off" if args.no_compression else "on"
+    print(f"bare: http://{args.host}:{args.port} compression={compression}", flush=True)
     socketio.run(app, host=args.host, port=args.port, max_size=args.max_connections,
                  log_output=False)
 

@@ -22,7 +22,6 @@ import json
 import os
 import resource
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,8 +76,34 @@ def raise_file_limit() -> None:
 # ---- one run -------------------------------------------------------------------------------------
 
 
+PROFILE: dict = {}  # --profile DIR --profile-phase connect|measure: py-spy on the servers
+
+
+def start_profile(pids: list[int], label: str) -> list[subprocess.Popen]:
+    """py-spy record (collapsed stacks, idle frames included) of each server process."""
+    out = Path(PROFILE["dir"])
+    out.mkdir(parents=True, exist_ok=True)
+    spy = Path(sys.executable).parent / "py-spy"
+    return [
+        subprocess.Popen([str(spy), "record", "--pid", str(pid), "--format", "raw", "--idle",
+                          "--rate", "200", "--output", str(out / f"{label}-{i}.txt")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for i, pid in enumerate(pids)
+    ]
+
+
+def stop_profile(spies: list[subprocess.Popen]) -> None:
+    for spy in spies:
+        spy.send_signal(2)  # SIGINT: py-spy writes its file and exits
+    for spy in spies:
+        try:
+            spy.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+
+
 def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
-    """Run load.mjs; sample the servers' CPU between the `measure` and `done` phases."""
+    """Run load.mjs; sample the servers' CPU between the `measure` and `drain` phases."""
     config_path, out_path = folder / "config.json", folder / "result.json"
     config_path.write_text(json.dumps(config))
     process = subprocess.Popen(
@@ -87,21 +112,31 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
     )
     marks: dict[str, tuple[float, list[float], float]] = {}
     deadline = time.monotonic() + limit
+    spies: list[subprocess.Popen] = []
+    profile_phase = PROFILE.get("phase")
     try:
         for line in process.stdout:
             if line.startswith("PHASE "):
                 name = line.split()[1]
                 marks[name] = (time.monotonic(), [servers.cpu_seconds(p) for p in pids],
                                servers.cpu_seconds(process.pid))
+                if PROFILE and name == profile_phase:
+                    spies = start_profile(pids, f"{config['label']}-{name}")
+                elif spies:
+                    stop_profile(spies)
+                    spies = []
             if time.monotonic() > deadline:
                 break
         process.wait(timeout=max(1.0, deadline - time.monotonic()))
     finally:
+        if spies:
+            stop_profile(spies)
         if process.poll() is None:
             process.kill()
             process.wait()
     if process.returncode != 0 or not out_path.exists():
-        raise RuntimeError(f"load.mjs failed ({process.returncode}): {process.stderr.read()[-3000:]}")
+        error = process.stderr.read()[-3000:]
+        raise RuntimeError(f"load.mjs failed ({process.returncode}): {error}")
     result = json.loads(out_path.read_text())
     memory = [servers.memory_mb(p) for p in pids]
     result["server_rss_mb"] = sum(m[0] for m in memory)
@@ -118,6 +153,7 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
 def node_config(scenario: Scenario, mode: str, urls: list[str], rooms: list[dict],
                 duration: float) -> dict:
     return {
+        "label": f"{scenario.name}-{mode}",
         "mode": mode,
         "kind": scenario.kind,
         "urls": urls,
@@ -188,9 +224,15 @@ def run_chibo(scenario: Scenario, compression: bool, duration: float, folder: Pa
     return result
 
 
+KEEP: dict = {}  # --keep: leave each run's folder (server logs, config, result) in /tmp
+
+
 def run_variant(scenario: Scenario, variant: str, duration: float) -> dict:
-    with tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
+    keep = contextlib.nullcontext(tempfile.mkdtemp(prefix="chibo-bench-")) if KEEP else None
+    with keep or tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
         folder = Path(tmp)
+        if KEEP:
+            print(f"  run folder: {folder}", flush=True)
         try:
             if variant.startswith("bare"):
                 return run_bare(scenario, variant == "bare", duration, folder)
@@ -280,7 +322,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="runs per variant; the median is kept")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of steady load")
     parser.add_argument("--json", type=Path, help="write every run's figures here")
+    parser.add_argument("--profile", type=Path,
+                        help="py-spy record the servers into this folder (collapsed stacks)")
+    parser.add_argument("--profile-phase", default="measure", choices=("connect", "measure"))
+    parser.add_argument("--keep", action="store_true", help="keep each run's folder and logs")
     args = parser.parse_args(argv)
+    if args.keep:
+        KEEP["on"] = True
+    if args.profile:
+        PROFILE.update(dir=args.profile, phase=args.profile_phase)
     raise_file_limit()
     if not (NODE_DIR / "node_modules" / "socket.io-client").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)

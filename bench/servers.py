@@ -131,7 +131,8 @@ def chibo(folder: Path, database_url: str, secret_key: str, compression: bool, c
             env.pop("SOCKETIO_MESSAGE_QUEUE", None)
             if message_queue:
                 env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
-            argv = [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)]
+            entry = os.environ.get("CHIBO_BENCH_ENTRY", "app.py")  # a wrapper, for probes
+            argv = [sys.executable, entry, "--host", "127.0.0.1", "--port", str(port)]
             servers.append(stack.enter_context(_process(
                 argv, env, folder / f"chibo{index}.log", f"http://127.0.0.1:{port}", "/login")))
         yield servers

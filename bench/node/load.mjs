@@ -260,6 +260,8 @@ async function burst(room) {
 
 function deliveries(rooms) {
   const latencies = [];
+  const perKind = {};
+  const perSecond = [];
   let lost = 0;
   let gaps = 0;
   const byId = new Map(rooms.map((r) => [r.id, r]));
@@ -267,8 +269,15 @@ function deliveries(rooms) {
     if (!act.ok) continue;
     for (const client of byId.get(act.room).clients) {
       const t = client.received.get(act.key);
-      if (t === undefined) lost++;
-      else latencies.push(Math.max(0, t - act.t0));
+      if (t === undefined) {
+        lost++;
+      } else {
+        const ms = Math.max(0, t - act.t0);
+        latencies.push(ms);
+        (perKind[act.kind] ??= []).push(ms);
+        const second = Math.floor((act.t0 - acts[0].t0) / 1000);
+        perSecond[second] = Math.max(perSecond[second] ?? 0, ms);
+      }
     }
   }
   if (cfg.mode === "chibo") {
@@ -284,7 +293,7 @@ function deliveries(rooms) {
       }
     }
   }
-  return { latencies, lost, gaps };
+  return { latencies, lost, gaps, perKind, perSecond };
 }
 
 function summary(values) {
@@ -346,7 +355,9 @@ async function main() {
     while (!complete() && now() < deadline) await sleep(50);
     phase("done");
   }
-  const { latencies, lost, gaps } = failure ? { latencies: [], lost: 0, gaps: 0 } : deliveries(rooms);
+  const { latencies, lost, gaps, perKind, perSecond } = failure
+    ? { latencies: [], lost: 0, gaps: 0, perKind: {}, perSecond: [] }
+    : deliveries(rooms);
   const result = {
     failure,
     clients: everyone.length,
@@ -365,6 +376,10 @@ async function main() {
     lost,
     gaps,
     latency_ms: summary(latencies),
+    latency_by_kind_ms: Object.fromEntries(Object.entries(perKind).map(([k, v]) => [k, summary(v)])),
+    ack_by_kind_ms: Object.fromEntries([...new Set(acts.map((a) => a.kind))].map((k) => [k,
+      summary(acts.filter((a) => a.kind === k && a.ok).map((a) => a.ackMs))])),
+    max_per_second_ms: perSecond.map((v) => Math.round(v ?? 0)),
     burst: burstResult,
   };
   writeFileSync(outPath, JSON.stringify(result));
