@@ -84,6 +84,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["CHIBO_BEHIND_PROXY"]:
         # nginx sets these (deploy/nginx.conf.template); trusted only when asked, one hop.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    if not app.config["CHIBO_WS_COMPRESSION"]:
+        app.wsgi_app = _without_ws_compression(app.wsgi_app)
 
     _import_features()
     from auth.routes import bp as auth_bp
@@ -101,6 +103,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     from core.cli import register_cli
 
     register_cli(app)
+    return app
+
+
+def _without_ws_compression(wsgi_app):
+    """Refuse websocket per-message compression: the websocket servers (eventlet's, and
+    simple-websocket's under gevent/threading) accept permessage-deflate whenever the handshake
+    offers it, which browsers always do, and offer no switch; without the offer they send plain
+    frames. Measured (docs/performance.md): deflating every message for every recipient costs
+    server CPU and ~90 KB per connection, for messages of a few hundred bytes."""
+
+    def app(environ, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+
     return app
 
 
@@ -184,6 +200,10 @@ def main(argv: list[str] | None = None) -> None:
     import gc
 
     gc.freeze()  # start-up objects leave the collector's generations: shorter full collections
+    # Every open socket adds long-lived objects; with 1,500 sockets a full collection took
+    # 100-300 ms and came every few seconds under load (the worst latencies). A full collection
+    # after 100 middle ones instead of 10 made them rare (docs/performance.md).
+    gc.set_threshold(700, 10, 100)
     run_kwargs: dict = {"host": args.host, "port": args.port, "allow_unsafe_werkzeug": True}
     if app.config["CHIBO_ASYNC_MODE"] == "eventlet":
         run_kwargs = {

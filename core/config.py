@@ -61,6 +61,9 @@ def from_environment() -> dict:
         # channel and presence keys in Redis. Two deployments on one Redis need two names.
         "CHIBO_CLUSTER": os.environ.get("CHIBO_CLUSTER") or "chibo",
         "CHIBO_BEHIND_PROXY": _flag("CHIBO_BEHIND_PROXY", False),
+        # Websocket per-message compression (permessage-deflate): off by default, see
+        # docs/performance.md (it costs server CPU and memory per message and per connection).
+        "CHIBO_WS_COMPRESSION": _flag("CHIBO_WS_COMPRESSION", False),
     }
 
 
@@ -81,6 +84,7 @@ DEFAULTS: dict = {
     "SOCKETIO_MESSAGE_QUEUE": None,
     "CHIBO_CLUSTER": "chibo",
     "CHIBO_BEHIND_PROXY": False,
+    "CHIBO_WS_COMPRESSION": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
 }
