@@ -110,7 +110,7 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
         ["node", str(NODE_DIR / "load.mjs"), str(config_path), str(out_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    marks: dict[str, tuple[float, list[float], float]] = {}
+    marks: dict[str, tuple[float, list[float], float, float]] = {}
     deadline = time.monotonic() + limit
     spies: list[subprocess.Popen] = []
     profile_phase = PROFILE.get("phase")
@@ -119,7 +119,7 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
             if line.startswith("PHASE "):
                 name = line.split()[1]
                 marks[name] = (time.monotonic(), [servers.cpu_seconds(p) for p in pids],
-                               servers.cpu_seconds(process.pid))
+                               servers.cpu_seconds(process.pid), servers.machine_busy_seconds())
                 if PROFILE and name == profile_phase:
                     spies = start_profile(pids, f"{config['label']}-{name}")
                 elif spies:
@@ -142,10 +142,13 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
     result["server_rss_mb"] = sum(m[0] for m in memory)
     result["server_peak_mb"] = sum(m[1] for m in memory)
     if "measure" in marks and "drain" in marks:
-        (t0, cpu0, node0), (t1, cpu1, node1) = marks["measure"], marks["drain"]
+        (t0, cpu0, node0, all0), (t1, cpu1, node1, all1) = marks["measure"], marks["drain"]
         wall = max(t1 - t0, 1e-6)
-        result["server_cpu_pct"] = 100 * sum(b - a for a, b in zip(cpu0, cpu1, strict=True)) / wall
+        server_cpu = sum(b - a for a, b in zip(cpu0, cpu1, strict=True))
+        result["server_cpu_pct"] = 100 * server_cpu / wall
         result["client_cpu_pct"] = 100 * (node1 - node0) / wall
+        # What the rest of the machine used meanwhile (other jobs sharing the 2 cores).
+        result["other_cpu_pct"] = 100 * ((all1 - all0) - server_cpu - (node1 - node0)) / wall
         result["measure_s"] = wall
     return result
 
@@ -268,7 +271,7 @@ def fmt(value, digits=1) -> str:
 def row(scenario: str, variant: str, r: dict, bare: dict | None) -> str:
     if r.get("failure"):
         first = r["failure"].splitlines()[0][:80]
-        return f"| {scenario} | {variant} | failed: {first} |" + " |" * 11
+        return f"| {scenario} | {variant} | failed: {first} |" + " |" * 12
     lat = r["latency_ms"] or {}
     ratio = "—"
     if bare and bare.get("latency_ms") and lat and not variant.startswith("bare"):
@@ -292,15 +295,16 @@ def row(scenario: str, variant: str, r: dict, bare: dict | None) -> str:
         f"| {scenario} | {variant} | {fmt(lat.get('p50'))} | {fmt(lat.get('p95'))} | "
         f"{fmt(lat.get('p99'))} | {fmt(lat.get('max'))} | {ratio} | "
         f"{r['lost'] + r['gaps']} | {r['deliveries']} | {votes} | {tally} | {connect} | "
-        f"{fmt(r.get('server_cpu_pct'), 0)} % | {fmt(r.get('server_rss_mb'), 0)} MB |"
+        f"{fmt(r.get('server_cpu_pct'), 0)} % | {fmt(r.get('server_rss_mb'), 0)} MB | "
+        f"{fmt(r.get('other_cpu_pct'), 0)} % |"
     )
 
 
 HEADER = (
     "| scenario | server | p50 ms | p95 ms | p99 ms | max ms | ratio to bare p50 / p99 | lost | "
     "deliveries | votes recorded / cast | final tally, all clients | connect all | "
-    "server CPU | server RSS |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "server CPU | server RSS | other jobs' CPU |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
