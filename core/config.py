@@ -60,6 +60,8 @@ def from_environment() -> dict:
         # Name shared by the processes of one deployment: their Socket.IO channel, control
         # channel and presence keys in Redis. Two deployments on one Redis need two names.
         "CHIBO_CLUSTER": os.environ.get("CHIBO_CLUSTER") or "chibo",
+        # Limits counted in a shared Redis belong to this deployment only.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("CHIBO_CLUSTER") or "chibo",
         "CHIBO_BEHIND_PROXY": _flag("CHIBO_BEHIND_PROXY", False),
         # Websocket per-message compression (permessage-deflate): off by default, see
         # docs/performance.md (it costs server CPU and memory per message and per connection).

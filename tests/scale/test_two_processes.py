@@ -104,8 +104,10 @@ def test_presence_follows_a_socket_that_leaves_on_the_other_process(cluster, cli
 def test_twenty_concurrent_commands_on_two_processes_are_serialized(cluster, clients):
     """PostgreSQL's row lock (the version bump first) orders them: no lost update, no gap."""
     a, b = cluster.urls
-    meeting_id = live_server.scheduled_meeting_id(a, live_server.login(a, "bithu"))
-    senders = [clients(url, live_server.login(url, "bithu")) for url in (a, b) for _ in range(2)]
+    # One login (5 a minute per account, counted across processes): its cookie works on both.
+    bithu_http = live_server.login(a, "bithu")
+    meeting_id = live_server.scheduled_meeting_id(a, bithu_http)
+    senders = [clients(url, bithu_http) for url in (a, b) for _ in range(2)]
     watchers = [clients(url, live_server.login(url, "dangvien3")) for url in (a, b)]
     before = watchers[0].join(meeting_id)
     watchers[1].join(meeting_id)
@@ -137,7 +139,7 @@ def test_twenty_concurrent_commands_on_two_processes_are_serialized(cluster, cli
         _wait(lambda w=watcher: len(w.received()) >= 20, timeout=10, what="20 events")
         assert sorted(m["v"] for m in watcher.received()) == versions
 
-    state = live_server.fetch_state(b, live_server.login(b, "bithu"), meeting_id)
+    state = live_server.fetch_state(b, bithu_http, meeting_id)
     items = state["agenda"]["items"]
     assert state["version"] == versions[-1]
     assert len(items) == items_before + 20  # all applied

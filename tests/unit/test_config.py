@@ -11,3 +11,9 @@ def test_rate_limits_are_shared_through_redis_when_processes_are(monkeypatch, tm
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://other:6379/3")
     assert from_environment()["RATELIMIT_STORAGE_URI"] == "redis://other:6379/3"
     assert _shared_limit_storage("amqp://x") == "memory://"
+
+
+def test_each_deployment_counts_its_own_limits(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("CHIBO_CLUSTER", "tinh-vinh-phuc")
+    assert from_environment()["RATELIMIT_KEY_PREFIX"] == "tinh-vinh-phuc"
