@@ -7,6 +7,7 @@ from fractions import Fraction
 
 WIDTH, HEIGHT = 320, 150
 TOP, BOTTOM, LEFT = 16, 30, 6
+TARGET_LABEL = 30  # room at the right for the target's label, so no bar's value runs into it
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def bars(
 ) -> Chart:
     """One bar per label; `None` values draw no bar and print "—". `fmt` formats a value."""
     plot = HEIGHT - TOP - BOTTOM
-    slot = (WIDTH - LEFT * 2) / max(len(labels), 1)
+    right = LEFT + (TARGET_LABEL if target is not None else 0)
+    slot = (WIDTH - LEFT - right) / max(len(labels), 1)
     width = max(4.0, slot * 0.7)
     result = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
