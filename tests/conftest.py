@@ -26,7 +26,9 @@ def fresh_database_url(tmp_path) -> str:
 
 
 def _build_demo_database(url: str) -> None:
-    app = make_test_app(Path(tempfile.mkdtemp(prefix="chibo-pg-template-")), SQLALCHEMY_DATABASE_URI=url)
+    app = make_test_app(
+        Path(tempfile.mkdtemp(prefix="chibo-pg-template-")), SQLALCHEMY_DATABASE_URI=url
+    )
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -270,8 +270,11 @@ def prepare_database(tmp_path: Path, setup) -> None:
 
     instance = tmp_path / "instance"
     instance.mkdir(parents=True, exist_ok=True)
-    app = make_test_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'chibo.db'}",
-                        INSTANCE_PATH=str(instance))
+    app = make_test_app(
+        tmp_path,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'chibo.db'}",
+        INSTANCE_PATH=str(instance),
+    )
     with app.app_context():
         setup()
         db.session.commit()

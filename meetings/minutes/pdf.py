@@ -41,7 +41,6 @@ DEFAULT_MARGINS_MM = (25, 25, 35, 15)  # top, bottom, left, right (Party documen
 RENDER_TIMEOUT = 120
 
 
-
 def margins() -> tuple[float, float, float, float]:
     """Page margins in mm from `CHIBO_MINUTES_MARGINS_MM` (top, bottom, left, right)."""
     value = current_app.config.get("CHIBO_MINUTES_MARGINS_MM", DEFAULT_MARGINS_MM)

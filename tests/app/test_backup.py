@@ -12,7 +12,9 @@ from tests.factories import command, upcoming_meeting_id
 
 def test_backup_while_commands_run_then_restore(app, sio, tmp_path):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("the backup command is for SQLite; PostgreSQL uses pg_dump (docs/operations.md)")
+        pytest.skip(
+            "the backup command is for SQLite; PostgreSQL uses pg_dump (docs/operations.md)"
+        )
     with app.app_context():
         meeting_id = upcoming_meeting_id()
     chair = sio("bithu")
@@ -54,4 +56,3 @@ def test_backup_while_commands_run_then_restore(app, sio, tmp_path):
 
         names = db.session.execute(db.text("SELECT full_name FROM users")).scalars().all()
     assert "Nguyễn Văn Hùng" in names
-

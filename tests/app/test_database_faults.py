@@ -31,8 +31,10 @@ def test_a_failed_commit_leaves_nothing_and_the_retry_works(app, sio, monkeypatc
     payload = {"title": "Việc phát sinh", "planned_minutes": 5}
     with caplog.at_level(logging.ERROR):
         failed = command(chair, meeting_id, "agenda_add", payload, command_id="retry-me-0001")
-    assert failed == {"ok": False, "error": {"code": "unavailable",
-                                             "message": failed["error"]["message"]}}
+    assert failed == {
+        "ok": False,
+        "error": {"code": "unavailable", "message": failed["error"]["message"]},
+    }
     assert "database error in command agenda_add" in caplog.text  # the operator sees it
     after_failure = chair.emit("snapshot", {"meeting_id": meeting_id}, callback=True)["snapshot"]
     assert after_failure["version"] == before["version"]

@@ -22,17 +22,33 @@ ERROR_CODES = {"invalid", "forbidden", "not_found", "conflict", "unauthenticated
 
 texts = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", " ", "<script>alert(1)</script>", "\x00", "\ud800", "a\x1bb",
-                     "Nguye\u0302\u0303n", "x" * 100_001, "' OR 1=1 --", "../../etc/passwd"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "<script>alert(1)</script>",
+            "\x00",
+            "\ud800",
+            "a\x1bb",
+            "Nguye\u0302\u0303n",
+            "x" * 100_001,
+            "' OR 1=1 --",
+            "../../etc/passwd",
+        ]
+    ),
 )
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**63), max_value=2**63),
-    st.floats(allow_nan=True), texts,
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63),
+    st.floats(allow_nan=True),
+    texts,
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -54,7 +70,9 @@ payloads = st.one_of(
 def room(tmp_path_factory):
     app = make_test_app(tmp_path_factory.mktemp("hostile"))
     http = app.test_client()
-    assert http.post("/login", data={"username": "bithu", "password": "chibo-demo"}).status_code == 302
+    assert (
+        http.post("/login", data={"username": "bithu", "password": "chibo-demo"}).status_code == 302
+    )
     chair = socketio.test_client(app, flask_test_client=http)
     with app.app_context():
         meeting_id = upcoming_meeting_id()
@@ -78,19 +96,37 @@ def assert_structured_refusal(ack):
     assert error["code"] in ERROR_CODES and isinstance(error["message"], str) and error["message"]
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(name=st.sampled_from(sorted(REGISTRY)), payload=payloads,
-       target=st.sampled_from(["this", "other", "missing", "garbage"]))
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    name=st.sampled_from(sorted(REGISTRY)),
+    payload=payloads,
+    target=st.sampled_from(["this", "other", "missing", "garbage"]),
+)
 def test_malformed_commands_are_refused_and_change_nothing(room, caplog, name, payload, target):
     app, chair, meeting_id, other_meeting = room
-    meeting = {"this": meeting_id, "other": other_meeting, "missing": 999_999,
-               "garbage": "1; DROP TABLE users"}[target]
+    meeting = {
+        "this": meeting_id,
+        "other": other_meeting,
+        "missing": 999_999,
+        "garbage": "1; DROP TABLE users",
+    }[target]
     before = fingerprint(app)
     caplog.clear()
     with caplog.at_level(logging.ERROR):
-        ack = chair.emit("command", {"meeting_id": meeting, "name": name, "cid": "h" * 12 + str(
-            abs(hash((name, repr(payload), target))) % 10**12), "payload": payload}, callback=True)
+        ack = chair.emit(
+            "command",
+            {
+                "meeting_id": meeting,
+                "name": name,
+                "cid": "h" * 12 + str(abs(hash((name, repr(payload), target))) % 10**12),
+                "payload": payload,
+            },
+            callback=True,
+        )
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
     assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), ack
     if not ack["ok"]:
@@ -98,8 +134,9 @@ def test_malformed_commands_are_refused_and_change_nothing(room, caplog, name, p
         assert fingerprint(app) == before
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(event=st.sampled_from(["join", "leave", "snapshot", "command"]), data=values)
 def test_malformed_room_events_are_refused(room, caplog, event, data):
     app, chair, _meeting_id, _other = room

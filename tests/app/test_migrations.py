@@ -14,8 +14,14 @@ from tests.scale import pg
 
 
 def _diff_after_upgrade(url: str, tmp_path) -> list:
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
-                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         with db.engine.connect() as conn:

@@ -25,33 +25,36 @@ def test_a_new_regular_meeting_is_prefilled_with_the_usual_agenda(app, login, de
 
 def test_only_secretary_and_deputy_may_schedule(login, demo):
     for username in ("dangvien1", "dubi1", "lanhdao", "kp2_bithu", "admin"):
-        assert login(username).get(f"/cells/{demo.kp1.id}/meetings/new").status_code == 403, username
+        assert login(username).get(f"/cells/{demo.kp1.id}/meetings/new").status_code == 403, (
+            username
+        )
     assert login("phobithu").get(f"/cells/{demo.kp1.id}/meetings/new").status_code == 200
 
 
 def test_schedule_a_thematic_meeting_with_an_online_link(app, login, demo):
     client = login("phobithu")
     chair, taker = demo.users["bithu"].id, demo.users["dangvien3"].id
-    response = client.post(f"/cells/{demo.kp1.id}/meetings/new", data={
-        "kind": "thematic",
-        "title": "Chuye\u0302n đề học tập và làm theo tư tưởng Hồ Chí Minh (thử)",  # decomposed ê
-        "scheduled_at": "2026-12-05T08:00",
-        "place": "",
-        "online_url": "https://meet.example.org/kp1",
-        "chair_id": str(chair),
-        "minute_taker_id": str(taker),
-        "agenda-0-title": "Quán triệt chuyên đề",
-        "agenda-0-planned_minutes": "40",
-        "agenda-1-title": "Thảo luận",
-        "agenda-1-planned_minutes": "50",
-        "agenda-2-title": "",
-        "agenda-2-planned_minutes": "10",
-    })
+    response = client.post(
+        f"/cells/{demo.kp1.id}/meetings/new",
+        data={
+            "kind": "thematic",
+            "title": "Chuye\u0302n đề học tập và làm theo tư tưởng Hồ Chí Minh (thử)",  # decomposed ê
+            "scheduled_at": "2026-12-05T08:00",
+            "place": "",
+            "online_url": "https://meet.example.org/kp1",
+            "chair_id": str(chair),
+            "minute_taker_id": str(taker),
+            "agenda-0-title": "Quán triệt chuyên đề",
+            "agenda-0-planned_minutes": "40",
+            "agenda-1-title": "Thảo luận",
+            "agenda-1-planned_minutes": "50",
+            "agenda-2-title": "",
+            "agenda-2-planned_minutes": "10",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
-        meeting = db.session.scalars(
-            select(Meeting).where(Meeting.title.like("%(thử)"))
-        ).one()
+        meeting = db.session.scalars(select(Meeting).where(Meeting.title.like("%(thử)"))).one()
         assert meeting.title == "Chuyên đề học tập và làm theo tư tưởng Hồ Chí Minh (thử)"  # NFC
         assert meeting.scheduled_at.isoformat() == "2026-12-05T01:00:00+00:00"  # 08:00 VN time
         assert [i.title for i in meeting.agenda] == ["Quán triệt chuyên đề", "Thảo luận"]
@@ -72,9 +75,13 @@ def test_editing_reaches_the_room_and_stops_when_the_meeting_ends(app, login, si
     watcher.get_received()
     client = login("bithu")
     data = {
-        "kind": "regular", "title": "Đổi tên cuộc họp",
-        "scheduled_at": scheduled.strftime("%Y-%m-%dT%H:%M"), "place": "Nhà văn hóa",
-        "online_url": "", "chair_id": str(chair_id), "minute_taker_id": str(taker_id),
+        "kind": "regular",
+        "title": "Đổi tên cuộc họp",
+        "scheduled_at": scheduled.strftime("%Y-%m-%dT%H:%M"),
+        "place": "Nhà văn hóa",
+        "online_url": "",
+        "chair_id": str(chair_id),
+        "minute_taker_id": str(taker_id),
     }
     # Reverse the agenda and drop the last item.
     for index, (item_id, title, minutes) in enumerate(reversed(items[:-1])):

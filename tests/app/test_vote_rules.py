@@ -41,8 +41,9 @@ def test_a_stricter_resolution_rule_is_applied_by_the_next_vote(app, login, sio,
     assert response.status_code == 302
     with app.app_context():
         row = db.session.get(CellSettings, demo.kp1.id)
-        assert row.vote_rules == {"thresholds": {"resolution": {
-            "majority": "at_least_two_thirds", "denominator": "base"}}}  # only the difference
+        assert row.vote_rules == {
+            "thresholds": {"resolution": {"majority": "at_least_two_thirds", "denominator": "base"}}
+        }  # only the difference
         meeting_id = upcoming_meeting_id()
     chair = sio("bithu")
     command(chair, meeting_id, "start_meeting")
@@ -69,7 +70,8 @@ def test_invalid_rules_are_refused_and_change_nothing(app, login, demo, field, v
     data[field] = value
     response = login("admin").post(f"/admin/cells/{demo.kp1.id}/vote-rules", data=data)
     assert response.status_code == 200 and "These rules are not valid" in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     with app.app_context():
         assert db.session.get(CellSettings, demo.kp1.id) is None
         assert rules_for_cell(demo.kp1.id) == DEFAULT_RULES

@@ -115,8 +115,11 @@ class MainPage:
 
     def url(self, base: str, s: Stage) -> str:
         return base + self.path.format(
-            live=s.live_meeting, result=s.result_meeting, vote=s.closed_vote,
-            past=s.past_meeting, cell=s.kp1_cell,
+            live=s.live_meeting,
+            result=s.result_meeting,
+            vote=s.closed_vote,
+            past=s.past_meeting,
+            cell=s.kp1_cell,
         )
 
 
@@ -131,8 +134,12 @@ MAIN_PAGES = (
     MainPage("room_member", "dangvien3", "/meetings/{live}", ROOM_READY, live=True),
     MainPage("room_observer", "lanhdao", "/meetings/{live}", ROOM_READY, live=True),
     MainPage("voting_result", "kp2_dangvien1", "/meetings/{result}", ROOM_READY, live=True),
-    MainPage("voting_receipts", "kp2_dangvien1", "/meetings/{result}/votes/{vote}/receipts",
-             "#receipt-list"),
+    MainPage(
+        "voting_receipts",
+        "kp2_dangvien1",
+        "/meetings/{result}/votes/{vote}/receipts",
+        "#receipt-list",
+    ),
     MainPage("minutes", "bithu", "/meetings/{past}/minutes", "main h1"),
     MainPage("dashboard", "lanhdao", "/quality", "main h1"),
     MainPage("admin", "admin", "/admin/", "main h1"),
@@ -149,9 +156,11 @@ class Console:
     def watch(self, page: Page, who: str) -> Page:
         page.on(
             "console",
-            lambda m: self.errors.append(f"{who}: {m.text} at {m.location.get('url')}")
-            if m.type == "error" and not any(e in m.text for e in self.expected)
-            else None,
+            lambda m: (
+                self.errors.append(f"{who}: {m.text} at {m.location.get('url')}")
+                if m.type == "error" and not any(e in m.text for e in self.expected)
+                else None
+            ),
         )
         page.on("pageerror", lambda e: self.errors.append(f"{who}: {e}"))
         return page
@@ -201,6 +210,7 @@ def open_page(people: People, main: MainPage, stage_: Stage, viewport: dict) -> 
 
 # ---- axe-core ---------------------------------------------------------------------------------
 
+
 def run_axe(page: Page, exclude: list[str] | None = None) -> list[dict]:
     """axe-core's violations on the page (every rule it runs by default, WCAG 2.x A/AA and best
     practices). The vendored file is evaluated by Playwright (not a <script> tag, which the
@@ -235,4 +245,3 @@ def save_report(artifacts: Path, name: str, violations: list[dict]) -> None:
         for v in violations
     ]
     (artifacts / f"axe_{name}.json").write_text(json.dumps(summary, indent=1))
-

@@ -59,7 +59,9 @@ def test_the_mark_dialog_traps_the_focus_escape_closes_it_and_the_focus_returns(
     # Tab goes round the dialog's controls, never to the page behind it.
     for _ in range(12):
         page.keyboard.press("Tab")
-        assert page.evaluate("document.getElementById('mark-dialog').contains(document.activeElement)")
+        assert page.evaluate(
+            "document.getElementById('mark-dialog').contains(document.activeElement)"
+        )
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page.locator(f"#roster [data-focus-key='{key}']")).to_be_focused()

@@ -28,8 +28,9 @@ def _hostile_data() -> None:
     user = User(username="xss", full_name=NAME)
     user.set_password(live_server.PASSWORD)
     db.session.add_all([user, Membership(user=user, cell=cell, party_status="official")])
-    meeting = db.session.scalars(select(Meeting).where(
-        Meeting.cell_id == cell.id, Meeting.status == MeetingStatus.SCHEDULED)).first()
+    meeting = db.session.scalars(
+        select(Meeting).where(Meeting.cell_id == cell.id, Meeting.status == MeetingStatus.SCHEDULED)
+    ).first()
     db.session.add(AgendaItem(meeting_id=meeting.id, position=0, title=ITEM, planned_minutes=5))
     db.session.flush()
     secretary = db.session.scalar(select(User).where(User.username == "bithu"))
@@ -53,15 +54,24 @@ def test_hostile_text_is_shown_as_text_and_never_runs(server, browser, artifacts
         assert chair.command(meeting_id, "start_meeting")["ok"]
         state = live_server.fetch_state(base, http, meeting_id)
         xss_id = next(r["user_id"] for r in state["roster"] if r["name"] == NAME)
-        ack = chair.command(meeting_id, "mark_attendance",
-                            {"user_id": xss_id, "status": "absent_excused", "reason": REASON})
+        ack = chair.command(
+            meeting_id,
+            "mark_attendance",
+            {"user_id": xss_id, "status": "absent_excused", "reason": REASON},
+        )
         assert ack["ok"], ack
         item_id = next(i["id"] for i in state["agenda"]["items"] if i["title"] == ITEM)
         assert chair.command(meeting_id, "set_current_item", {"item_id": item_id})["ok"]
         taker = live_server.connect(base, live_server.login(base, "dangvien1"))
-        ack = taker.command(meeting_id, "minutes_edit", {
-            "item_id": item_id, "base_revision": 0,
-            "html": "<p>Ghi chép <script>window.__pwned=5</script><a href=javascript:x>x</a></p>"})
+        ack = taker.command(
+            meeting_id,
+            "minutes_edit",
+            {
+                "item_id": item_id,
+                "base_revision": 0,
+                "html": "<p>Ghi chép <script>window.__pwned=5</script><a href=javascript:x>x</a></p>",
+            },
+        )
         assert ack["ok"], ack
         taker.disconnect()
     finally:
@@ -76,8 +86,11 @@ def test_hostile_text_is_shown_as_text_and_never_runs(server, browser, artifacts
     page.fill("#password", live_server.PASSWORD)
     page.click("form.login button[type=submit]")
     page.wait_for_url(base + "/")
-    for path in (f"/meetings/{meeting_id}", f"/meetings/{meeting_id}/documents",
-                 f"/meetings/{meeting_id}/minutes"):
+    for path in (
+        f"/meetings/{meeting_id}",
+        f"/meetings/{meeting_id}/documents",
+        f"/meetings/{meeting_id}/minutes",
+    ):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__pwned") is None, path
@@ -96,8 +109,9 @@ def test_hostile_text_is_shown_as_text_and_never_runs(server, browser, artifacts
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     path = tmp_path / "minutes.pdf"
     path.write_bytes(pdf.content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = " ".join(text.split())
     assert "Nguyễn Văn Xss" in flat and '<img src=x onerror="window.__pwned=1">' in flat
     assert "<script>window.__pwned=2</script>Mục thử" in flat  # the agenda title, as text

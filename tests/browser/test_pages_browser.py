@@ -103,8 +103,9 @@ def test_language_switched_in_the_room_is_remembered_with_its_number_format(
     expect(page.locator("html")).to_have_attribute("lang", "vi")
 
 
-def test_ballot_confirmed_by_push_and_what_changed_while_offline(people, staged, console,
-                                                                  artifacts_dir):
+def test_ballot_confirmed_by_push_and_what_changed_while_offline(
+    people, staged, console, artifacts_dir
+):
     base, stage = people.base, staged[1]
     page = people.page("dangvien2", PHONE)
     page.goto(f"{base}/meetings/{stage.live_meeting}")
@@ -117,7 +118,9 @@ def test_ballot_confirmed_by_push_and_what_changed_while_offline(people, staged,
     # Offline: the ballot is kept on the device; meanwhile the chair gives this member the floor.
     console.expected = ("ERR_INTERNET_DISCONNECTED",)
     page.context.set_offline(True)
-    expect(page.locator("#conn")).to_have_attribute("data-state", re.compile("offline|reconnecting"))
+    expect(page.locator("#conn")).to_have_attribute(
+        "data-state", re.compile("offline|reconnecting")
+    )
     expect(page.locator("#conn")).to_be_in_viewport()
     ballot.locator("input[value=agree]").check()
     ballot.locator("button[type=submit]").click()
@@ -125,8 +128,14 @@ def test_ballot_confirmed_by_push_and_what_changed_while_offline(people, staged,
     expect(page.locator("#vote-current .sending")).to_be_visible()
     chair = pages.Http(base, "bithu")
     queue = chair.state(stage.live_meeting)["speakers"]["queue"]
-    request = next(r for r in queue if r["name"] == page.evaluate(
-        "window.chiboRoom.state().roster.find(r => r.user_id === window.chiboRoom.state().me.user_id).name"))
+    request = next(
+        r
+        for r in queue
+        if r["name"]
+        == page.evaluate(
+            "window.chiboRoom.state().roster.find(r => r.user_id === window.chiboRoom.state().me.user_id).name"
+        )
+    )
     chair.command(stage.live_meeting, "give_floor", {"request_id": request["id"]})
     page.screenshot(path=str(artifacts_dir / "pages_room_member_offline_phone.png"))
 

@@ -193,8 +193,9 @@ def test_a_meeting_runs_through_nginx_across_two_processes(nginx, processes):
     opened: list[live_server.RoomClient] = []
     try:
         bithu_http = live_server.login(nginx, "bithu")  # the login form, through nginx
-        css = bithu_http.get(nginx + "/static/css/app.css", timeout=5,
-                             headers={"Accept-Encoding": "gzip"})
+        css = bithu_http.get(
+            nginx + "/static/css/app.css", timeout=5, headers={"Accept-Encoding": "gzip"}
+        )
         assert css.status_code == 200 and css.headers.get("Content-Encoding") == "gzip"
         meeting_id = live_server.scheduled_meeting_id(nginx, bithu_http)
 

@@ -61,31 +61,55 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "minutes.sign"): frozenset({"chair", "minute_taker"}),
     ("POST", "minutes.correct"): frozenset({"chair", "minute_taker"}),
     # oversight: leaders of the committee (the province), the cell's own leaders, the admin
-    ("GET", "oversight.dashboard"): frozenset({"admin", "upper_observer", "unrelated_observer",
-                                                "secretary"}),
-    ("GET", "oversight.dashboard_csv"): frozenset({"admin", "upper_observer",
-                                                    "unrelated_observer", "secretary"}),
+    ("GET", "oversight.dashboard"): frozenset(
+        {"admin", "upper_observer", "unrelated_observer", "secretary"}
+    ),
+    ("GET", "oversight.dashboard_csv"): frozenset(
+        {"admin", "upper_observer", "unrelated_observer", "secretary"}
+    ),
     ("GET", "oversight.assignments"): frozenset({"admin", "upper_observer"}),
     ("POST", "oversight.assignments"): frozenset({"admin", "upper_observer"}),
     ("POST", "oversight.delete_assignment"): frozenset({"admin", "upper_observer"}),
 }
 ADMIN_ROUTES = [
-    ("GET", "admin.index"), ("GET", "admin.users"), ("GET", "admin.user"), ("POST", "admin.user"),
-    ("GET", "admin.new_user"), ("POST", "admin.new_user"), ("POST", "admin.set_active"),
-    ("POST", "admin.reset_password"), ("GET", "admin.organization"),
-    ("GET", "admin.new_organization"), ("POST", "admin.new_organization"),
-    ("GET", "admin.edit_organization"), ("POST", "admin.edit_organization"),
-    ("GET", "admin.add_member"), ("POST", "admin.add_member"), ("GET", "admin.edit_member"),
-    ("POST", "admin.edit_member"), ("POST", "admin.remove_member"),
-    ("GET", "admin.import_members"), ("POST", "admin.import_members"),
-    ("GET", "admin.import_sample"), ("GET", "admin.oversights"), ("POST", "admin.oversights"),
-    ("POST", "admin.remove_oversight"), ("GET", "admin.vote_rules"), ("POST", "admin.vote_rules"),
+    ("GET", "admin.index"),
+    ("GET", "admin.users"),
+    ("GET", "admin.user"),
+    ("POST", "admin.user"),
+    ("GET", "admin.new_user"),
+    ("POST", "admin.new_user"),
+    ("POST", "admin.set_active"),
+    ("POST", "admin.reset_password"),
+    ("GET", "admin.organization"),
+    ("GET", "admin.new_organization"),
+    ("POST", "admin.new_organization"),
+    ("GET", "admin.edit_organization"),
+    ("POST", "admin.edit_organization"),
+    ("GET", "admin.add_member"),
+    ("POST", "admin.add_member"),
+    ("GET", "admin.edit_member"),
+    ("POST", "admin.edit_member"),
+    ("POST", "admin.remove_member"),
+    ("GET", "admin.import_members"),
+    ("POST", "admin.import_members"),
+    ("GET", "admin.import_sample"),
+    ("GET", "admin.oversights"),
+    ("POST", "admin.oversights"),
+    ("POST", "admin.remove_oversight"),
+    ("GET", "admin.vote_rules"),
+    ("POST", "admin.vote_rules"),
 ]
 ROUTES.update({route: ADMIN for route in ADMIN_ROUTES})
 
 # What an upper-level observer may ever do: see, ask for the floor, read (domain.md).
-OBSERVER_ACTIONS = {"view", "view_audit", "raise_hand", "lower_hand", "download_documents",
-                    "view_minutes"}
+OBSERVER_ACTIONS = {
+    "view",
+    "view_audit",
+    "raise_hand",
+    "lower_hand",
+    "download_documents",
+    "view_minutes",
+}
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +154,11 @@ def _check_route(world, method, endpoint):
     # Refused callers first: they must change nothing, so the allowed ones still find everything.
     for persona in sorted(PERSONAS, key=lambda p: p in allowed):
         client = client_for(world, persona)
-        body = ({"json": {"cid": secrets.token_hex(8), "payload": {}}}
-                if endpoint == "meetings.http_command" else {"data": {}})
+        body = (
+            {"json": {"cid": secrets.token_hex(8), "payload": {}}}
+            if endpoint == "meetings.http_command"
+            else {"data": {}}
+        )
         response = client.open(url, method=method, **body)
         outcome = _outcome(response)
         response.close()  # a file download keeps its file open until closed
@@ -172,8 +199,11 @@ def test_command_rights(template_world, name):
         if persona == "anonymous":
             assert not socket.is_connected()
             continue
-        ack = socket.emit("command", {"meeting_id": meeting_id, "name": name,
-                                      "cid": secrets.token_hex(8), "payload": {}}, callback=True)
+        ack = socket.emit(
+            "command",
+            {"meeting_id": meeting_id, "name": name, "cid": secrets.token_hex(8), "payload": {}},
+            callback=True,
+        )
         socket.disconnect()
         expected = bool(MEETING_PERMISSIONS[permission] & PERSONA_ROLES[persona])
         refused = ack.get("ok") is False and ack["error"]["code"] == "forbidden"
@@ -193,5 +223,7 @@ def test_room_events_rights(template_world, event):
         if persona in VIEWERS:
             assert ack["ok"] is True and ack["snapshot"]["version"] > 0, persona
         else:
-            assert ack == {"ok": False, "error": {"code": "forbidden",
-                                                  "message": ack["error"]["message"]}}, persona
+            assert ack == {
+                "ok": False,
+                "error": {"code": "forbidden", "message": ack["error"]["message"]},
+            }, persona

@@ -19,8 +19,9 @@ def world(tmp_path_factory):
 
 
 def _url(world, endpoint, method):
-    rule = next(r for r in world.app.url_map.iter_rules()
-                if r.endpoint == endpoint and method in r.methods)
+    rule = next(
+        r for r in world.app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods
+    )
     return rule.build(dict(world.ids, name="check_in", code="en"), append_unknown=False)[1]
 
 
@@ -31,17 +32,18 @@ def _someone_allowed(method, endpoint) -> str:
 
 def test_session_cookie_is_httponly_and_samesite_lax(tmp_path):
     app = make_test_app(tmp_path)
-    response = app.test_client().post("/login", data={"username": "bithu",
-                                                      "password": "chibo-demo"})
+    response = app.test_client().post(
+        "/login", data={"username": "bithu", "password": "chibo-demo"}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
 def test_session_cookie_is_secure_behind_https(tmp_path):
     app = make_test_app(tmp_path, SESSION_COOKIE_SECURE=True)
-    response = app.test_client().post("/login", data={"username": "bithu",
-                                                      "password": "chibo-demo"},
-                                      base_url="https://localhost")
+    response = app.test_client().post(
+        "/login", data={"username": "bithu", "password": "chibo-demo"}, base_url="https://localhost"
+    )
     assert "Secure" in response.headers["Set-Cookie"]
 
 

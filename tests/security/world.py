@@ -69,15 +69,18 @@ def build(tmp_path) -> World:
         orgs = {o.name: o for o in db.session.scalars(select(Organization)).all()}
         province = orgs["Đảng bộ tỉnh Vĩnh Phúc"]
         kp1 = orgs["Chi bộ Khu phố 1"]
-        other_district = Organization(name="Đảng bộ huyện Tam Dương", kind=OrgKind.DISTRICT,
-                                       parent=province)
+        other_district = Organization(
+            name="Đảng bộ huyện Tam Dương", kind=OrgKind.DISTRICT, parent=province
+        )
         leader = User(username="lanhdao_td", full_name="Kiều Văn Thành")
         leader.set_password("chibo-demo")
         spare = User(username="spare", full_name="Lò Văn Dự Phòng")
         spare.set_password("chibo-demo")
         db.session.add_all([other_district, leader, spare])
         db.session.flush()
-        db.session.add(Oversight(user=leader, organization=other_district, office="Bí thư Huyện ủy"))
+        db.session.add(
+            Oversight(user=leader, organization=other_district, office="Bí thư Huyện ủy")
+        )
         spare_membership = Membership(user=spare, cell=kp1, party_status="official")
         spare_oversight = Oversight(user=spare, organization=other_district, office="Ủy viên")
         db.session.add_all([spare_membership, spare_oversight])
@@ -101,8 +104,9 @@ def build(tmp_path) -> World:
             run("mark_attendance", {"user_id": users[username].id, "status": "present"})
         vote = run("open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})  # secret
         run("close_vote", {"vote_id": vote["vote_id"]})
-        doc = documents.attach(meeting, users["bithu"].id, "Dự thảo nghị quyết", "du-thao.pdf",
-                               PDF, None)
+        doc = documents.attach(
+            meeting, users["bithu"].id, "Dự thảo nghị quyết", "du-thao.pdf", PDF, None
+        )
         documents.release(doc)
         db.session.commit()
         world.ids = {

@@ -26,7 +26,10 @@ def _start(env: dict, port: int, log_path) -> subprocess.Popen:
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=live_server.ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            cwd=live_server.ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
     server = live_server.LiveServer(f"http://127.0.0.1:{port}", process, log_path)
     live_server._wait_until_up(server)
@@ -42,12 +45,17 @@ class Member:
         self.snapshot: dict | None = None
         self.messages: list[dict] = []
         self.lock = threading.Lock()
-        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2,
-                                   reconnection_delay_max=1)
+        self.sio = socketio.Client(
+            reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1
+        )
         self.sio.on("connect", self._rejoin)
         self.sio.on("changes", self._changes)
-        self.sio.connect(base, headers={"Cookie": live_server.cookie_header(http)},
-                         transports=["websocket"], wait_timeout=10)
+        self.sio.connect(
+            base,
+            headers={"Cookie": live_server.cookie_header(http)},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
 
     def _rejoin(self):
         def join():
@@ -63,9 +71,16 @@ class Member:
             self.messages.append(message)
 
     def command(self, name: str, payload: dict | None = None, cid: str | None = None) -> dict:
-        return self.sio.call("command", {"meeting_id": self.meeting_id, "name": name,
-                                         "cid": cid or secrets.token_hex(8),
-                                         "payload": payload or {}}, timeout=15)
+        return self.sio.call(
+            "command",
+            {
+                "meeting_id": self.meeting_id,
+                "name": name,
+                "cid": cid or secrets.token_hex(8),
+                "payload": payload or {},
+            },
+            timeout=15,
+        )
 
     def wait(self, predicate, timeout: float = 20.0):
         deadline = time.monotonic() + timeout
@@ -81,9 +96,15 @@ def test_sigkill_with_a_vote_open_loses_nothing_acknowledged(tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
     port = live_server.free_port()
-    env = {**os.environ, "CHIBO_INSTANCE_PATH": str(instance), "CHIBO_LOAD_DEMO": "1",
-           "CHIBO_AUTO_MIGRATE": "1", "SECRET_KEY": secrets.token_hex(32),
-           "DATABASE_URL": f"sqlite:///{instance / 'chibo.db'}", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "CHIBO_INSTANCE_PATH": str(instance),
+        "CHIBO_LOAD_DEMO": "1",
+        "CHIBO_AUTO_MIGRATE": "1",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": f"sqlite:///{instance / 'chibo.db'}",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("SOCKETIO_MESSAGE_QUEUE", None)
     log_path = tmp_path / "server.log"
     base = f"http://127.0.0.1:{port}"
@@ -105,8 +126,11 @@ def test_sigkill_with_a_vote_open_loses_nothing_acknowledged(tmp_path):
 
         def cast(person, choice, cid=None):
             receipt = hashlib.sha256(secrets.token_bytes(16)).hexdigest()
-            return person.command("cast_vote", {"vote_id": vote_id, "choices": [choice],
-                                                "receipt_hash": receipt}, cid=cid)
+            return person.command(
+                "cast_vote",
+                {"vote_id": vote_id, "choices": [choice], "receipt_hash": receipt},
+                cid=cid,
+            )
 
         early_cid = secrets.token_hex(8)
         assert cast(people[1], "agree", cid=early_cid)["ok"]
@@ -140,13 +164,20 @@ def test_sigkill_with_a_vote_open_loses_nothing_acknowledged(tmp_path):
         assert closed["ok"], closed
 
         def has_result(p):
-            return any(c["type"] == "vote" and c["data"]["status"] == "closed"
-                       for m in p.messages for c in m["changes"])
+            return any(
+                c["type"] == "vote" and c["data"]["status"] == "closed"
+                for m in p.messages
+                for c in m["changes"]
+            )
 
         for person in people:
             person.wait(has_result, timeout=10)
-        final = next(c["data"] for m in chair.messages for c in m["changes"]
-                     if c["type"] == "vote" and c["data"]["status"] == "closed")
+        final = next(
+            c["data"]
+            for m in chair.messages
+            for c in m["changes"]
+            if c["type"] == "vote" and c["data"]["status"] == "closed"
+        )
         assert final["counts"] == {"agree": 5, "disagree": 1, "abstain": 1}
         assert final["result"]["cast"] == 7 and len(final["receipts"]) == 7
     finally:
