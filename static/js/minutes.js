@@ -16,17 +16,7 @@
   var sendFn = null;
   var lastState = null;
 
-  function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (_, k) { return v[k]; }); }
-  function el(tag, cls, text) {
-    var n = document.createElement(tag);
-    if (cls) n.className = cls;
-    if (text !== undefined) n.textContent = text;
-    return n;
-  }
-  function newId() {
-    var b = new Uint8Array(12); window.crypto.getRandomValues(b);
-    return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
-  }
+  var el = window.chibo.el, fmt = window.chibo.fmt, newId = window.chibo.newId;
 
   // ---- safe HTML -----------------------------------------------------------------------------
   function copyAllowed(from, to) {

@@ -18,19 +18,7 @@
 
   // ---- helpers -----------------------------------------------------------------------------
   function $(id) { return document.getElementById(id); }
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (key === "text") node.textContent = attrs[key];
-      else if (key === "className") node.className = attrs[key];
-      else node.setAttribute(key, attrs[key]);
-    });
-    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
-    return node;
-  }
-  function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
-  }
+  var el = window.chibo.el, fmt = window.chibo.fmt;
   var timeFormat = new Intl.DateTimeFormat(lang === "vi" ? "vi-VN" : "en-GB", {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Ho_Chi_Minh"
   });
@@ -38,11 +26,7 @@
   var percentFormat = new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB", {
     style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1
   });
-  function newId() {
-    var bytes = new Uint8Array(16);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
+  var newId = window.chibo.newId;
   function can(action) { return !!(state && state.me.can[action]); }
   // Screen readers re-read a live region whenever its text node is replaced: write only changes.
   function setText(node, text) { if (node.textContent !== text) node.textContent = text; }

@@ -17,15 +17,7 @@
   window.chiboRoomExtensions.speakers = function (roomState, data) { roomState.speakers = data; };
 
   function $(id) { return document.getElementById(id); }
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
-  }
+  var el = window.chibo.el, fmt = window.chibo.fmt;
   function clock(seconds) {
     var sign = seconds < 0 ? "−" : "";
     var s = Math.abs(seconds);

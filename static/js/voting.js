@@ -75,19 +75,7 @@
     catch (e) { /* private mode: the code is still shown on the screen */ }
   }
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (key === "text") node.textContent = attrs[key];
-      else if (key === "className") node.className = attrs[key];
-      else node.setAttribute(key, attrs[key]);
-    });
-    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
-    return node;
-  }
-  function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
-  }
+  var el = window.chibo.el, fmt = window.chibo.fmt;
 
   // ---- the published receipts page -------------------------------------------------------------
   var receiptsPage = document.getElementById("receipts");
