@@ -241,6 +241,16 @@ def apply_change(state: dict, change: dict) -> None:
             else:
                 state["roster"].append(row)
         state["figures"] = data["figures"]
+    elif kind == "vote":  # voting.js: upsert by id
+        state["votes"] = sorted(
+            [v for v in state["votes"] if v["id"] != data["id"]] + [data], key=lambda v: v["id"]
+        )
+    elif kind == "vote_progress":  # voting.js: merge what moved
+        for vote in state["votes"]:
+            if vote["id"] == data["id"]:
+                vote["voted"] = data["voted"]
+                if data["counts"] is not None:
+                    vote["counts"] = data["counts"]
     else:
         # meeting, agenda, observers, and every feature section: the event carries the section.
         state[kind] = data

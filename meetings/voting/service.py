@@ -20,7 +20,7 @@ from meetings.models import AgendaItem, Attendance, MeetingStatus
 from meetings.rules import AttendanceStatus, Method, VoteKind, compute_figures, is_eligible_voter
 from meetings.voting import secrecy, tally
 from meetings.voting.models import Ballot, Hand, Vote, VoteParticipation, VoteStatus
-from meetings.voting.sections import my_votes, vote_change
+from meetings.voting.sections import my_votes, vote_change, vote_progress_change
 from meetings.voting.settings import rule_json, rules_for_cell
 from org.models import Membership
 
@@ -226,7 +226,7 @@ def cast_vote(ctx: Context, payload: CastVote) -> Effect:
     if vote.auto_close and voted_count(vote) >= len(vote.eligible):
         close(vote, ctx.actor.id)
     return Effect(
-        changes=[vote_change(vote)],
+        changes=[vote_change(vote) if not vote.is_open else vote_progress_change(vote)],
         # Never the choice or the receipt: this is stored in the command log.
         result={"vote_id": vote.id, "recorded": True},
         audit={"vote_id": vote.id},

@@ -119,6 +119,14 @@
     votes.sort(function (a, b) { return a.id - b.id; });
     roomState.votes = votes;
   };
+  // After each ballot only what moved arrives: how many voted, and a show of hands' counts.
+  window.chiboRoomExtensions.vote_progress = function (roomState, data) {
+    (roomState.votes || []).forEach(function (v) {
+      if (v.id !== data.id) return;
+      v.voted = data.voted;
+      if (data.counts) v.counts = data.counts;
+    });
+  };
 
   function $(id) { return document.getElementById(id); }
   function can(action) { return !!(state && state.me.can[action]); }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
 
@@ -16,6 +17,7 @@ from meetings.errors import CommandError
 from meetings.models import CommandLog
 from meetings.voting.models import Ballot, Hand, Vote, VoteParticipation
 from meetings.voting.records import vote_summaries
+from tests import live_server
 from tests.factories import cid, command, events, upcoming_meeting_id
 
 OFFICIAL = ["bithu", "phobithu", *[f"dangvien{i}" for i in range(1, 10)]]  # 11 official members
@@ -396,8 +398,9 @@ def test_secret_vote_broadcasts_only_how_many_voted(app, sio):
     assert ack["ok"] and ack["result"] == {"vote_id": vote_id, "recorded": True}
     received = other.get_received()
     [message] = [e["args"][0] for e in received if e["name"] == "changes"]
+    assert message["changes"][0]["type"] == "vote_progress"  # only what moved
     data = message["changes"][0]["data"]
-    assert data["voted"] == 1 and data["counts"] is None and data["result"] is None
+    assert data == {"id": vote_id, "voted": 1, "counts": None}
     assert digest not in repr(received) and str(voter_id) not in repr(data["voted"])
     assert not [e for e in received if e["name"] == "my_votes"]
     mine = [e["args"][0] for e in voter.get_received() if e["name"] == "my_votes"]
@@ -431,14 +434,19 @@ def test_events_replayed_on_a_stale_state_equal_a_fresh_snapshot(app, sio):
     for username, choice in (("dangvien1", "agree"), ("dangvien2", "abstain")):
         with app.app_context():
             run(meeting_id, username, "cast_vote", {"vote_id": vote_id, "choices": [choice]})
+    state = copy.deepcopy(stale)
+
+    def replay():
+        for message in events(watcher):
+            for change in message["changes"]:
+                live_server.apply_change(state, change)  # the mirror of room.js / voting.js
+        fresh = watcher.emit("join", {"meeting_id": meeting_id}, callback=True)["snapshot"]
+        assert state["votes"] == fresh["votes"]
+
+    replay()  # open, with hands counted live (vote_progress events)
+    assert state["votes"][0]["counts"]["agree"] == 1 and state["votes"][0]["voted"] == 2
     command(chair, meeting_id, "close_vote", {"vote_id": vote_id})
-    votes = list(stale["votes"])
-    for message in events(watcher):
-        for change in message["changes"]:
-            if change["type"] == "vote":
-                votes = [v for v in votes if v["id"] != change["data"]["id"]] + [change["data"]]
-    fresh = watcher.emit("join", {"meeting_id": meeting_id}, callback=True)["snapshot"]
-    assert votes == fresh["votes"]
+    replay()  # closed
 
 
 # ---- pages -----------------------------------------------------------------------------------
