@@ -66,7 +66,21 @@ def from_environment() -> dict:
         # Websocket per-message compression (permessage-deflate): off by default, see
         # docs/performance.md (it costs server CPU and memory per message and per connection).
         "CHIBO_WS_COMPRESSION": _flag("CHIBO_WS_COMPRESSION", False),
-    }
+    } | _optional_settings()
+
+
+# Settings read where they are used, with their defaults there; set only when given.
+OPTIONAL = {
+    "CHIBO_PUBLIC_URL": str,  # the address printed on PDFs for verification
+    "CHIBO_MINUTES_MARGINS_MM": str,  # "25 25 35 15": top bottom left right
+    "CHIBO_PDF_WORKERS": int,  # PDF renders at once (2)
+    "CHIBO_MAX_DOCUMENT_BYTES": int,  # largest meeting document (10 MB)
+    "CHIBO_LATE_AFTER_MINUTES": int,  # a self check-in this long after the start is "late" (15)
+}
+
+
+def _optional_settings() -> dict:
+    return {name: kind(os.environ[name]) for name, kind in OPTIONAL.items() if os.environ.get(name)}
 
 
 DEFAULTS: dict = {

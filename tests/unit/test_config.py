@@ -17,3 +17,14 @@ def test_each_deployment_counts_its_own_limits(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x")
     monkeypatch.setenv("CHIBO_CLUSTER", "tinh-vinh-phuc")
     assert from_environment()["RATELIMIT_KEY_PREFIX"] == "tinh-vinh-phuc"
+
+
+def test_optional_settings_come_from_the_environment_only_when_given(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("CHIBO_PDF_WORKERS", "4")
+    monkeypatch.setenv("CHIBO_MINUTES_MARGINS_MM", "20 20 30 15")
+    monkeypatch.delenv("CHIBO_PUBLIC_URL", raising=False)
+    config = from_environment()
+    assert config["CHIBO_PDF_WORKERS"] == 4
+    assert config["CHIBO_MINUTES_MARGINS_MM"] == "20 20 30 15"
+    assert "CHIBO_PUBLIC_URL" not in config
