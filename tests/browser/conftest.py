@@ -80,3 +80,23 @@ def artifacts_dir() -> Path:
     """Where browser tests save screenshots and other evidence (gitignored)."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS_DIR
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A real chibo server (`python app.py`, eventlet, CSRF on) for one test; its log on failure."""
+    from tests import live_server
+
+    with live_server.running(tmp_path) as running:
+        yield running
+    print(f"---- server log ({running.url}) ----\n{running.log()[-8000:]}")
+
+
+@pytest.fixture
+def console():
+    """Browser console errors (CSP violations among them) fail the test."""
+    from tests.browser.pages import Console
+
+    watcher = Console()
+    yield watcher
+    assert watcher.errors == [], "\n".join(watcher.errors)

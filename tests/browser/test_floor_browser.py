@@ -8,22 +8,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests import live_server
-
-PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT = 10_000
-
-
-@pytest.fixture
-def server(tmp_path):
-    # The initial migration is regenerated at the end of the session; until then create_all().
-    with live_server.running(tmp_path) as running:
-        yield running
-    print(f"---- server log ({running.url}) ----\n{running.log()[-8000:]}")
+from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, log_in
 
 
 def person(browser, errors: list[str], who: str, viewport) -> Page:
@@ -33,14 +20,6 @@ def person(browser, errors: list[str], who: str, viewport) -> Page:
     page.on("console", lambda m: errors.append(f"{who}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"{who}: {e}"))
     return page
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(live_server.PASSWORD)
-    page.locator("form.login button[type=submit]").click()
-    expect(page.locator("h1")).to_be_visible()
 
 
 def seconds(text: str) -> int:

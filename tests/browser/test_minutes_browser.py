@@ -9,28 +9,10 @@ from __future__ import annotations
 import re
 import subprocess
 
-import pytest
 from playwright.sync_api import expect
 
-from tests import live_server
-from tests.browser.test_room_browser import Console, log_in, open_kp1_meeting, person
-
-TIMEOUT = 10_000
-
-
-@pytest.fixture
-def server(tmp_path):
-    # create_all() rather than the migration, which the lead regenerates at the session's end.
-    with live_server.running(tmp_path) as running:
-        yield running
-    print(f"---- server log ({running.url}) ----\n{running.log()[-8000:]}")
-
-
-@pytest.fixture
-def console():
-    watcher = Console()
-    yield watcher
-    assert watcher.errors == [], "\n".join(watcher.errors)
+from tests.browser.pages import TIMEOUT, log_in
+from tests.browser.test_room_browser import open_kp1_meeting, person
 
 
 def test_minute_taker_types_and_a_member_sees_it_live(browser, server, console, artifacts_dir):

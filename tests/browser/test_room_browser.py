@@ -11,63 +11,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests import live_server
-
-PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT = 10_000
-
-
-@pytest.fixture
-def server(tmp_path):
-    with live_server.running(tmp_path) as running:
-        yield running
-    print(f"---- server log ({running.url}) ----\n{running.log()[-8000:]}")
-
-
-class Console:
-    """Errors a page reported: console errors (CSP violations among them) and uncaught ones."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.expected: tuple[str, ...] = ()  # e.g. the network errors of a page sent offline
-
-    def watch(self, page: Page, who: str) -> Page:
-        page.on(
-            "console",
-            lambda m: (
-                self.errors.append(f"{who}: {m.text} at {m.location.get('url')}")
-                if m.type == "error" and not any(e in m.text for e in self.expected)
-                else None
-            ),
-        )
-        page.on("pageerror", lambda e: self.errors.append(f"{who}: {e}"))
-        return page
-
-
-@pytest.fixture
-def console():
-    watcher = Console()
-    yield watcher
-    assert watcher.errors == [], "\n".join(watcher.errors)
+from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, Console, log_in
 
 
 def person(browser, console: Console, who: str, viewport=PHONE) -> tuple[BrowserContext, Page]:
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     context.set_default_timeout(TIMEOUT)
     return context, console.watch(context.new_page(), who)
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    """Through the login form, as a person would."""
-    page.goto(base + "/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(live_server.PASSWORD)
-    page.locator("form.login button[type=submit]").click()
-    expect(page.locator("#upcoming")).to_be_visible()
 
 
 def open_kp1_meeting(page: Page) -> int:

@@ -6,21 +6,10 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests import live_server
-
-TIMEOUT = 10_000
-PHONE = {"width": 360, "height": 780}
-
-
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    # The voting tables come with create_all() until the lead regenerates the migration.
-    with live_server.running(tmp_path) as running:
-        yield running
-    print(f"---- server log ({running.url}) ----\n{running.log()[-8000:]}")
+from tests.browser.pages import PHONE, TIMEOUT
 
 
 def person(browser, who: str, errors: list[str]) -> Page:
