@@ -32,13 +32,18 @@ def _error_response(exc: CommandError):
     return jsonify(exc.as_dict()), exc.http_status
 
 
+PAST_ON_HOME = 8  # the rest are on each cell's page
+
+
 @bp.route("/")
 @login_required
 def home():
     memberships = member_cells(current_user)
     cells = [m.cell for m in memberships]
     observed = observed_cells(current_user)
-    cell_ids = {c.id for c in cells} | {c.id for c in observed}
+    # The cells a leader oversees have their own sections (oversight/_home_sections.html):
+    # these lists are the user's own cells', so nothing shows twice.
+    cell_ids = {c.id for c in cells}
     meetings = (
         db.session.scalars(
             select(Meeting).where(Meeting.cell_id.in_(cell_ids)).order_by(Meeting.scheduled_at)
@@ -49,7 +54,7 @@ def home():
     now = utcnow()
     live = [m for m in meetings if m.status == MeetingStatus.LIVE]
     upcoming = [m for m in meetings if m.status == MeetingStatus.SCHEDULED]
-    past = [m for m in meetings if m.status == MeetingStatus.ENDED][::-1][:20]
+    past = [m for m in meetings if m.status == MeetingStatus.ENDED][::-1][:PAST_ON_HOME]
     return render_template(
         "home.html",
         memberships=memberships,
