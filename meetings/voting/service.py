@@ -2,7 +2,7 @@
 
 What a secret ballot's command leaves behind: the ack ``result`` and the ``audit`` (both kept in
 the command log) hold the vote id only, never a choice or a receipt; nothing about the voter's
-ballot is broadcast; the voter alone gets the private ``my_votes`` event.
+ballot is broadcast; the voter alone gets the private ``my_vote`` event.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from meetings.models import AgendaItem, Attendance, MeetingStatus
 from meetings.rules import AttendanceStatus, Method, VoteKind, compute_figures, is_eligible_voter
 from meetings.voting import secrecy, tally
 from meetings.voting.models import Ballot, Hand, Vote, VoteParticipation, VoteStatus
-from meetings.voting.sections import my_votes, vote_change, vote_progress_change
+from meetings.voting.sections import vote_change, vote_progress_change
 from meetings.voting.settings import rule_json, rules_for_cell
 from org.models import Membership
 
@@ -230,8 +230,17 @@ def cast_vote(ctx: Context, payload: CastVote) -> Effect:
         # Never the choice or the receipt: this is stored in the command log.
         result={"vote_id": vote.id, "recorded": True},
         audit={"vote_id": vote.id},
-        private=[(ctx.actor.id, "my_votes", my_votes(ctx.meeting, ctx.actor))],
+        # The voter's other tabs and devices learn it too: only this vote's entry (no re-reading).
+        private=[(ctx.actor.id, "my_vote", _my_entry(ctx.meeting.id, vote, choices))],
     )
+
+
+def _my_entry(meeting_id: int, vote: Vote, choices: list[str]) -> dict:
+    """One entry of the voter's `my_votes` section, sent to the voter alone after a ballot."""
+    entry = {"meeting_id": meeting_id, "vote_id": vote.id, "eligible": True, "voted": True}
+    if not vote.is_secret:
+        entry["choice"] = choices[0]  # a raised hand is no secret, and only its owner gets this
+    return entry
 
 
 def _cast_secret(vote: Vote, user_id: int, choices: list[str], receipt_hash: str | None) -> None:

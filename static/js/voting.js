@@ -141,14 +141,18 @@
   }
   function optionLabel(option) { return option.label || T[option.key] || option.key; }
 
-  // A ballot is confirmed by push: the server sends this voter a private `my_votes` event (room.js
-  // puts it in the state). Asking for "my votes" over HTTP is only the fallback when no push came.
+  // A ballot is confirmed by push: the server sends this voter a private `my_vote` event (this
+  // vote's entry of `my_votes`). Asking for "my votes" over HTTP is only the fallback.
   document.addEventListener("chibo:private", function (event) {
-    if (event.detail.event !== "my_votes") return;
-    var votes = event.detail.data.votes;
-    Object.keys(sending).forEach(function (id) {
-      if (votes[id] && votes[id].voted) { delete sending[id]; confirmed(); }
-    });
+    if (event.detail.event !== "my_vote") return;
+    var d = event.detail.data, room = event.detail.state;
+    if (room && room.my_votes) {
+      var entry = { eligible: d.eligible, voted: d.voted };
+      if (d.choice !== undefined) entry.choice = d.choice;
+      room.my_votes.votes[String(d.vote_id)] = entry;
+    }
+    if (sending[d.vote_id]) { delete sending[d.vote_id]; confirmed(); }
+    if (state) render();
   });
   function confirmed() {
     var room = window.chiboRoom;

@@ -402,11 +402,9 @@ def test_secret_vote_broadcasts_only_how_many_voted(app, sio):
     data = message["changes"][0]["data"]
     assert data == {"id": vote_id, "voted": 1, "counts": None}
     assert digest not in repr(received) and str(voter_id) not in repr(data["voted"])
-    assert not [e for e in received if e["name"] == "my_votes"]
-    mine = [e["args"][0] for e in voter.get_received() if e["name"] == "my_votes"]
-    assert mine == [
-        {"meeting_id": meeting_id, "votes": {str(vote_id): {"eligible": True, "voted": True}}}
-    ]
+    assert not [e for e in received if e["name"] in ("my_vote", "my_votes")]
+    mine = [e["args"][0] for e in voter.get_received() if e["name"] == "my_vote"]
+    assert mine == [{"meeting_id": meeting_id, "vote_id": vote_id, "eligible": True, "voted": True}]
     # Coming back: the snapshot tells the voter the ballot is recorded, and nothing more.
     again = sio("dangvien2")
     snap = again.emit("join", {"meeting_id": meeting_id}, callback=True)["snapshot"]
@@ -421,6 +419,31 @@ def test_secret_vote_broadcasts_only_how_many_voted(app, sio):
     assert data["status"] == "closed" and data["receipts"] == [digest]
     assert data["result"]["text"]["en"]["verdict"].startswith("Not passed: 1/12")
     assert "8,3%" in data["result"]["text"]["vi"]["verdict"]
+
+
+def test_a_raised_hand_reaches_only_its_owner_devices_and_the_room_sees_counts(app, sio):
+    with app.app_context():
+        meeting_id = live_meeting()
+    chair, phone, laptop, other = sio("bithu"), sio("dangvien2"), sio("dangvien2"), sio("dangvien3")
+    for client in (chair, phone, laptop, other):
+        assert client.emit("join", {"meeting_id": meeting_id}, callback=True)["ok"]
+    vote_id = command(chair, meeting_id, "open_vote", {"kind": "resolution"})["result"]["vote_id"]
+    for client in (chair, phone, laptop, other):
+        client.get_received()
+    assert command(phone, meeting_id, "cast_vote", {"vote_id": vote_id, "choices": ["agree"]})["ok"]
+    assert command(phone, meeting_id, "cast_vote", {"vote_id": vote_id, "choices": ["disagree"]})[
+        "ok"
+    ]
+    private = [e["args"][0] for e in laptop.get_received() if e["name"] == "my_vote"]
+    assert [p["choice"] for p in private] == ["agree", "disagree"]  # the owner's other device
+    seen = other.get_received()
+    assert not [e for e in seen if e["name"] == "my_vote"]
+    progress = [c["data"] for e in seen if e["name"] == "changes" for c in e["args"][0]["changes"]]
+    assert progress[-1] == {
+        "id": vote_id,
+        "voted": 1,
+        "counts": {"agree": 0, "disagree": 1, "abstain": 0},
+    }
 
 
 def test_events_replayed_on_a_stale_state_equal_a_fresh_snapshot(app, sio):
