@@ -77,12 +77,28 @@
     var text = st.state === "sealed" ? fmt(T.sealed, { code: st.code }) : T[st.state || "draft"];
     if (st.number > 1) text += " (" + fmt(T.version, { n: st.number }) + ")";
     document.getElementById("mp-status").textContent = text;
-    var approve = document.getElementById("mp-approve");
-    approve.hidden = !(state.me.can.approve_minutes && st.state === "draft" && state.meeting.status !== "scheduled");
+    var approving = !!(state.me.can.approve_minutes && st.state === "draft" && state.meeting.status !== "scheduled");
+    document.getElementById("mp-approve").hidden = !approving;
+    // Or by the meeting's own procedural vote (domain.md: read back and approved): the latest one
+    // that passed, named so the chair sees which vote it is.
+    var vote = approving ? passedProcedural(state) : null;
+    var byVote = document.getElementById("mp-approve-vote");
+    byVote.hidden = !vote;
+    if (vote) { byVote.textContent = fmt(T.approve_by_vote, { subject: vote.subject }); byVote.dataset.voteId = vote.id; }
+  }
+  function passedProcedural(state) {
+    var passed = (state.votes || []).filter(function (v) {
+      return v.kind === "procedural" && v.status === "closed" && v.result && v.result.passed;
+    });
+    return passed.length ? passed[passed.length - 1] : null;
   }
 
   document.getElementById("mp-approve").addEventListener("click", function () {
     if (sendFn) sendFn("minutes_approve", { method: "chair" });
+  });
+  document.getElementById("mp-approve-vote").addEventListener("click", function (event) {
+    var voteId = parseInt(event.currentTarget.dataset.voteId, 10);
+    if (sendFn && voteId) sendFn("minutes_approve", { method: "vote", vote_id: voteId });
   });
 
   var foldedFor = null; // the editability the fold was last set for: the reader's own choice stays

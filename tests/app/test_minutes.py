@@ -236,3 +236,36 @@ def test_outsiders_cannot_read_minutes(app, login):
     assert other_cell.get(f"/meetings/{meeting_id}/minutes.pdf").status_code == 403
     observer = login("lanhdao")
     assert observer.get(f"/meetings/{meeting_id}/minutes").status_code == 200
+
+
+def _procedural_vote(meeting_id, chair, voters, choice):
+    """A procedural vote on the current item ("approve the minutes"), cast and closed."""
+    vote_id = command(
+        chair, meeting_id, "open_vote", {"kind": "procedural", "subject": "Thông qua biên bản"}
+    )
+    assert vote_id["ok"], vote_id
+    vote_id = vote_id["result"]["vote_id"]
+    for voter in voters:
+        assert command(voter, meeting_id, "cast_vote", {"vote_id": vote_id, "choices": [choice]})[
+            "ok"
+        ]
+    assert command(chair, meeting_id, "close_vote", {"vote_id": vote_id})["ok"]
+    return vote_id
+
+
+def test_minutes_are_approved_by_a_passed_procedural_vote_only(app, sio):
+    meeting_id, _items, chair, taker, member = live_meeting(app, sio)
+    for client in (chair, taker, member):
+        assert command(client, meeting_id, "check_in")["ok"]
+    failed = _procedural_vote(meeting_id, chair, [chair, taker, member], "disagree")
+    ack = command(chair, meeting_id, "minutes_approve", {"method": "vote", "vote_id": failed})
+    assert ack["error"]["code"] == "invalid"  # a vote that did not pass approves nothing
+    passed = _procedural_vote(meeting_id, chair, [chair, taker, member], "agree")
+    ack = command(chair, meeting_id, "minutes_approve", {"method": "vote", "vote_id": passed})
+    assert ack["ok"], ack
+    with app.app_context():
+        version = db.session.scalar(
+            select(MinutesVersion).where(MinutesVersion.meeting_id == meeting_id)
+        )
+        assert version.state == "approved" and version.approval_method == "vote"
+        assert version.approval_vote_id == passed

@@ -11,6 +11,7 @@ import subprocess
 
 from playwright.sync_api import expect
 
+from tests import live_server
 from tests.browser.pages import TIMEOUT, log_in
 from tests.browser.test_room_browser import open_kp1_meeting, person
 
@@ -78,4 +79,33 @@ def test_secretary_downloads_the_sealed_pdf_from_the_cell_page(
     page.screenshot(path=str(artifacts_dir / "minutes_page_desktop.png"), full_page=False)
     page.goto(server.url + "/verify?code=" + code)
     expect(page.locator("#verify-result")).to_have_attribute("data-status", "valid")
+    ctx.close()
+
+
+def test_chair_approves_the_minutes_by_the_meeting_procedural_vote(browser, server, console):
+    http = live_server.login(server.url, "bithu")
+    meeting_id = live_server.scheduled_meeting_id(server.url, http)
+    chair_socket = live_server.connect(server.url, http)
+    try:
+        chair_socket.join(meeting_id)
+        assert chair_socket.command(meeting_id, "start_meeting")["ok"]
+        assert chair_socket.command(meeting_id, "check_in")["ok"]
+        ack = chair_socket.command(
+            meeting_id, "open_vote", {"kind": "procedural", "subject": "Thông qua biên bản"}
+        )
+        vote_id = ack["result"]["vote_id"]
+        assert chair_socket.command(
+            meeting_id, "cast_vote", {"vote_id": vote_id, "choices": ["agree"]}
+        )["ok"]
+        assert chair_socket.command(meeting_id, "close_vote", {"vote_id": vote_id})["ok"]
+    finally:
+        chair_socket.disconnect()
+    ctx, page = person(browser, console, "chair", viewport={"width": 1280, "height": 900})
+    log_in(page, server.url, "bithu")
+    page.goto(f"{server.url}/meetings/{meeting_id}")
+    button = page.locator("#mp-approve-vote")
+    expect(button).to_have_text("Thông qua theo kết quả biểu quyết: Thông qua biên bản")
+    button.click()
+    expect(page.locator("#mp-status")).to_have_text(re.compile(r"^Đã thông qua"))
+    expect(button).to_be_hidden()
     ctx.close()
