@@ -8,7 +8,7 @@ ARGS        ?=
 PYTEST_ARGS ?=
 
 .NOTPARALLEL:
-.PHONY: help run test test-postgres lint fmt clean distclean bootstrap bootstrap-dev services
+.PHONY: help run test test-postgres test-clocks lint fmt clean distclean bootstrap bootstrap-dev services
 
 help: ## List the targets
 	@echo "Usage: make <target> [ARGS=...] [PYTEST_ARGS=...]"
@@ -39,6 +39,18 @@ test-postgres: bootstrap-dev services ## The suite on PostgreSQL (127.0.0.1:5432
 	else \
 		echo "==> PostgreSQL is not reachable: the PostgreSQL pass is skipped"; \
 	fi
+
+# The app-level suite as if it were another day (tests/conftest.py reads CHIBO_TEST_NOW): the last
+# day of a month and of the year late at night, New Year just after midnight (still 31 December
+# in UTC), 29 February, 1 March after a short February, and the minute a demo meeting is planned.
+CLOCKS ?= 2026-12-31T23:30+07:00 2027-01-01T00:15+07:00 2028-02-29T12:00+07:00 \
+          2027-03-01T08:00+07:00 2027-04-30T19:30+07:00
+CLOCK_PYTEST_ARGS ?= tests/unit tests/app tests/security -q -p no:cacheprovider
+test-clocks: bootstrap-dev ## The app-level suite on moved clocks (CLOCKS="...")
+	@set -e; for when in $(CLOCKS); do \
+		echo "==> the app-level suite as if it were $$when"; \
+		CHIBO_TEST_NOW=$$when $(VENV)/bin/pytest $(CLOCK_PYTEST_ARGS) $(PYTEST_ARGS); \
+	done
 
 lint: bootstrap-dev ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check .

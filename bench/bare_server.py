@@ -38,12 +38,19 @@ def without_ws_compression(wsgi_app):
     return app
 
 
-def create(compression: bool = True, message_queue: str | None = None,
-           channel: str = "flask-socketio") -> tuple[Flask, SocketIO]:
+def create(
+    compression: bool = True, message_queue: str | None = None, channel: str = "flask-socketio"
+) -> tuple[Flask, SocketIO]:
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "bare"
-    socketio = SocketIO(app, async_mode="eventlet", ping_interval=10, ping_timeout=20,
-                        message_queue=message_queue, channel=channel)
+    socketio = SocketIO(
+        app,
+        async_mode="eventlet",
+        ping_interval=10,
+        ping_timeout=20,
+        message_queue=message_queue,
+        channel=channel,
+    )
 
     @socketio.on("join")
     def on_join(data):
@@ -80,8 +87,9 @@ def main() -> None:
     gc.freeze()
     compression = "off" if args.no_compression else "on"
     print(f"bare: http://{args.host}:{args.port} compression={compression}", flush=True)
-    socketio.run(app, host=args.host, port=args.port, max_size=args.max_connections,
-                 log_output=False)
+    socketio.run(
+        app, host=args.host, port=args.port, max_size=args.max_connections, log_output=False
+    )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,26 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 SECRETARY_NAME = "Nguyễn Văn Hùng"
-GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Mai", "Ngọc", "Phúc", "Quỳnh",
-         "Sơn", "Thảo", "Tuấn", "Ước", "Vân", "Yến"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hùng",
+    "Lan",
+    "Mai",
+    "Ngọc",
+    "Phúc",
+    "Quỳnh",
+    "Sơn",
+    "Thảo",
+    "Tuấn",
+    "Ước",
+    "Vân",
+    "Yến",
+]
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương"]
 
 
@@ -54,8 +72,9 @@ def make_app(url: str, secret_key: str, instance: str):
     )
 
 
-def populate(url: str, secret_key: str, instance: str, rooms: int, size: int,
-             present_all: bool) -> list[Room]:
+def populate(
+    url: str, secret_key: str, instance: str, rooms: int, size: int, present_all: bool
+) -> list[Room]:
     """Create `rooms` cells of `size` official members, each with a live meeting."""
     from werkzeug.security import generate_password_hash
 
@@ -82,35 +101,67 @@ def populate(url: str, secret_key: str, instance: str, rooms: int, size: int,
             db.session.flush()
             users = []
             for i in range(size):
-                name = (SECRETARY_NAME if i == 0 else
-                        f"{FAMILY[i % len(FAMILY)]} Văn {GIVEN[(i // 7) % len(GIVEN)]} {i}")
-                users.append(User(username=f"r{r}u{i}", full_name=name,
-                                  password_hash=password_hash, language="vi"))
+                name = (
+                    SECRETARY_NAME
+                    if i == 0
+                    else f"{FAMILY[i % len(FAMILY)]} Văn {GIVEN[(i // 7) % len(GIVEN)]} {i}"
+                )
+                users.append(
+                    User(
+                        username=f"r{r}u{i}",
+                        full_name=name,
+                        password_hash=password_hash,
+                        language="vi",
+                    )
+                )
             db.session.add_all(users)
             db.session.flush()
             db.session.add_all(
-                Membership(user_id=u.id, cell_id=cell.id, party_status="official",
-                           cell_role=CellRole.SECRETARY if i == 0 else CellRole.MEMBER)
+                Membership(
+                    user_id=u.id,
+                    cell_id=cell.id,
+                    party_status="official",
+                    cell_role=CellRole.SECRETARY if i == 0 else CellRole.MEMBER,
+                )
                 for i, u in enumerate(users)
             )
-            meeting = Meeting(cell_id=cell.id, title="Sinh hoạt chi bộ thường kỳ",
-                              scheduled_at=now - timedelta(minutes=5), place="Nhà văn hoá",
-                              chair_id=users[0].id, minute_taker_id=users[0].id,
-                              status=MeetingStatus.LIVE, started_at=now - timedelta(minutes=1),
-                              created_by_id=users[0].id)
+            meeting = Meeting(
+                cell_id=cell.id,
+                title="Sinh hoạt chi bộ thường kỳ",
+                scheduled_at=now - timedelta(minutes=5),
+                place="Nhà văn hoá",
+                chair_id=users[0].id,
+                minute_taker_id=users[0].id,
+                status=MeetingStatus.LIVE,
+                started_at=now - timedelta(minutes=1),
+                created_by_id=users[0].id,
+            )
             db.session.add(meeting)
             db.session.flush()
-            items = [AgendaItem(meeting_id=meeting.id, position=p, title=t, planned_minutes=20,
-                                started_at=now if p == 0 else None)
-                     for p, t in enumerate(["Đánh giá tình hình tháng", "Nhiệm vụ tháng tới"])]
+            items = [
+                AgendaItem(
+                    meeting_id=meeting.id,
+                    position=p,
+                    title=t,
+                    planned_minutes=20,
+                    started_at=now if p == 0 else None,
+                )
+                for p, t in enumerate(["Đánh giá tình hình tháng", "Nhiệm vụ tháng tới"])
+            ]
             db.session.add_all(items)
             db.session.flush()
             meeting.current_item_id = items[0].id
             present = [present_all or i % 2 == 0 for i in range(size)]
             db.session.add_all(
-                Attendance(meeting_id=meeting.id, user_id=u.id, status="present",
-                           arrived_at=now, updated_by_id=u.id)
-                for u, here in zip(users, present, strict=True) if here
+                Attendance(
+                    meeting_id=meeting.id,
+                    user_id=u.id,
+                    status="present",
+                    arrived_at=now,
+                    updated_by_id=u.id,
+                )
+                for u, here in zip(users, present, strict=True)
+                if here
             )
             plan.append((meeting.id, items[0].id, users, present))
         db.session.commit()
@@ -158,10 +209,13 @@ def count_ballots(url: str, secret_key: str, instance: str) -> dict:
         for vote in votes:
             out[vote.id] = {
                 "ballots": db.session.scalar(
-                    select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)),
+                    select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)
+                ),
                 "voters": db.session.scalar(
-                    select(func.count()).select_from(VoteParticipation)
-                    .where(VoteParticipation.vote_id == vote.id)),
+                    select(func.count())
+                    .select_from(VoteParticipation)
+                    .where(VoteParticipation.vote_id == vote.id)
+                ),
                 "ballots_cast": vote.ballots_cast,
                 "status": vote.status,
             }

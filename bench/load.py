@@ -85,9 +85,23 @@ def start_profile(pids: list[int], label: str) -> list[subprocess.Popen]:
     out.mkdir(parents=True, exist_ok=True)
     spy = Path(sys.executable).parent / "py-spy"
     return [
-        subprocess.Popen([str(spy), "record", "--pid", str(pid), "--format", "raw", "--idle",
-                          "--rate", "200", "--output", str(out / f"{label}-{i}.txt")],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [
+                str(spy),
+                "record",
+                "--pid",
+                str(pid),
+                "--format",
+                "raw",
+                "--idle",
+                "--rate",
+                "200",
+                "--output",
+                str(out / f"{label}-{i}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for i, pid in enumerate(pids)
     ]
 
@@ -108,7 +122,10 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
     config_path.write_text(json.dumps(config))
     process = subprocess.Popen(
         ["node", str(NODE_DIR / "load.mjs"), str(config_path), str(out_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     marks: dict[str, tuple[float, list[float], float, float]] = {}
     deadline = time.monotonic() + limit
@@ -118,8 +135,12 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
         for line in process.stdout:
             if line.startswith("PHASE "):
                 name = line.split()[1]
-                marks[name] = (time.monotonic(), [servers.cpu_seconds(p) for p in pids],
-                               servers.cpu_seconds(process.pid), servers.machine_busy_seconds())
+                marks[name] = (
+                    time.monotonic(),
+                    [servers.cpu_seconds(p) for p in pids],
+                    servers.cpu_seconds(process.pid),
+                    servers.machine_busy_seconds(),
+                )
                 if PROFILE and name == profile_phase:
                     spies = start_profile(pids, f"{config['label']}-{name}")
                 elif spies:
@@ -153,8 +174,9 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
     return result
 
 
-def node_config(scenario: Scenario, mode: str, urls: list[str], rooms: list[dict],
-                duration: float) -> dict:
+def node_config(
+    scenario: Scenario, mode: str, urls: list[str], rooms: list[dict], duration: float
+) -> dict:
     return {
         "label": f"{scenario.name}-{mode}",
         "mode": mode,
@@ -171,8 +193,10 @@ def node_config(scenario: Scenario, mode: str, urls: list[str], rooms: list[dict
 
 
 def run_bare(scenario: Scenario, compression: bool, duration: float, folder: Path) -> dict:
-    rooms = [{"id": f"room{r}", "chair": 0, "members": [{} for _ in range(scenario.size)]}
-             for r in range(scenario.rooms)]
+    rooms = [
+        {"id": f"room{r}", "chair": 0, "members": [{} for _ in range(scenario.size)]}
+        for r in range(scenario.rooms)
+    ]
     queue = REDIS_URL if scenario.processes > 1 else None
     with servers.bare(folder, compression, scenario.processes, queue) as running:
         config = node_config(scenario, "bare", [s.url for s in running], rooms, duration)
@@ -199,8 +223,14 @@ def run_chibo(scenario: Scenario, compression: bool, duration: float, folder: Pa
     with database(scenario, folder) as url:
         instance = str(folder / "setup")
         started = time.monotonic()
-        rooms = chibo_data.populate(url, secret_key, instance, scenario.rooms, scenario.size,
-                                    present_all=scenario.kind == "burst")
+        rooms = chibo_data.populate(
+            url,
+            secret_key,
+            instance,
+            scenario.rooms,
+            scenario.size,
+            present_all=scenario.kind == "burst",
+        )
         setup_s = time.monotonic() - started
         node_rooms = [
             {
@@ -208,18 +238,22 @@ def run_chibo(scenario: Scenario, compression: bool, duration: float, folder: Pa
                 "itemId": room.item_id,
                 "chair": room.chair,
                 "members": [
-                    {"cookie": m.cookie, "user_id": m.user_id, "present": m.present,
-                     "voter": m.voter}
+                    {
+                        "cookie": m.cookie,
+                        "user_id": m.user_id,
+                        "present": m.present,
+                        "voter": m.voter,
+                    }
                     for m in room.members
                 ],
             }
             for room in rooms
         ]
         queue = REDIS_URL if scenario.processes > 1 else None
-        with servers.chibo(folder, url, secret_key, compression, scenario.processes,
-                           queue) as running:
-            config = node_config(scenario, "chibo", [s.url for s in running], node_rooms,
-                                 duration)
+        with servers.chibo(
+            folder, url, secret_key, compression, scenario.processes, queue
+        ) as running:
+            config = node_config(scenario, "chibo", [s.url for s in running], node_rooms, duration)
             result = run_node(config, folder, [s.process.pid for s in running], 900)
         result["setup_s"] = setup_s
         if scenario.kind == "burst":
@@ -287,9 +321,12 @@ def row(scenario: str, variant: str, r: dict, bare: dict | None) -> str:
         elif variant.startswith("bare"):
             recorded = str(burst["casts_ok"])
         votes = f"{recorded} / {burst['casts_ok']}"
-        tally = (f"{fmt(burst['tally_last_from_start_ms'] / 1000, 2)} s "
-                 f"({burst['clients_with_tally']}/{r['clients']})"
-                 if burst["tally_last_from_start_ms"] is not None else "none")
+        tally = (
+            f"{fmt(burst['tally_last_from_start_ms'] / 1000, 2)} s "
+            f"({burst['clients_with_tally']}/{r['clients']})"
+            if burst["tally_last_from_start_ms"] is not None
+            else "none"
+        )
     connect = f"{fmt(r['connect_all_ms'] / 1000, 1)} s"
     return (
         f"| {scenario} | {variant} | {fmt(lat.get('p50'))} | {fmt(lat.get('p95'))} | "
@@ -319,15 +356,22 @@ def table(results: dict[str, dict[str, dict]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="chibo load benchmark (not a test).")
-    parser.add_argument("--scenario", default="all",
-                        help="all, one-process, redis, or names: " + ", ".join(SCENARIOS))
-    parser.add_argument("--variants", default=None,
-                        help="comma-separated: bare,bare-nc,chibo,chibo-c (default: all)")
+    parser.add_argument(
+        "--scenario",
+        default="all",
+        help="all, one-process, redis, or names: " + ", ".join(SCENARIOS),
+    )
+    parser.add_argument(
+        "--variants",
+        default=None,
+        help="comma-separated: bare,bare-nc,chibo,chibo-c (default: all)",
+    )
     parser.add_argument("--runs", type=int, default=1, help="runs per variant; the median is kept")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of steady load")
     parser.add_argument("--json", type=Path, help="write every run's figures here")
-    parser.add_argument("--profile", type=Path,
-                        help="py-spy record the servers into this folder (collapsed stacks)")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy record the servers into this folder (collapsed stacks)"
+    )
     parser.add_argument("--profile-phase", default="measure", choices=("connect", "measure"))
     parser.add_argument("--keep", action="store_true", help="keep each run's folder and logs")
     args = parser.parse_args(argv)
@@ -362,20 +406,23 @@ def main(argv: list[str] | None = None) -> int:
                 r = run_variant(scenario, variant, args.duration)
                 runs.append(r)
                 lat = r.get("latency_ms") or {}
-                print(f"{name:>16} {variant:<8} run {index + 1}: p50 {fmt(lat.get('p50'))} "
-                      f"p99 {fmt(lat.get('p99'))} max {fmt(lat.get('max'))} ms, lost "
-                      f"{r.get('lost', '?')}+{r.get('gaps', '?')}, cpu "
-                      f"{fmt(r.get('server_cpu_pct'), 0)}%, "
-                      f"{time.monotonic() - started:.0f} s"
-                      + (f"  FAILED: {r['failure'][:300]}" if r.get("failure") else ""),
-                      flush=True)
+                print(
+                    f"{name:>16} {variant:<8} run {index + 1}: p50 {fmt(lat.get('p50'))} "
+                    f"p99 {fmt(lat.get('p99'))} max {fmt(lat.get('max'))} ms, lost "
+                    f"{r.get('lost', '?')}+{r.get('gaps', '?')}, cpu "
+                    f"{fmt(r.get('server_cpu_pct'), 0)}%, "
+                    f"{time.monotonic() - started:.0f} s"
+                    + (f"  FAILED: {r['failure'][:300]}" if r.get("failure") else ""),
+                    flush=True,
+                )
             raw[name][variant] = runs
             results[name][variant] = median_run(runs)
     print()
     print(table(results))
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "runs": raw,
-                                         "duration": args.duration}, indent=1))
+        args.json.write_text(
+            json.dumps({"results": results, "runs": raw, "duration": args.duration}, indent=1)
+        )
     return 0
 
 

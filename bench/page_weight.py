@@ -53,9 +53,11 @@ def measure(base: str, username: str) -> int:
     parser = Assets()
     parser.feed(page.text)
     html_raw = len(page.content)
-    print(f"room page {room_url}: HTML {html_raw / 1024:.1f} KB raw, "
-          f"{len(gzip.compress(page.content, 6)) / 1024:.1f} KB gzip-6, "
-          f"sent {page.headers.get('Content-Encoding') or 'uncompressed'}")
+    print(
+        f"room page {room_url}: HTML {html_raw / 1024:.1f} KB raw, "
+        f"{len(gzip.compress(page.content, 6)) / 1024:.1f} KB gzip-6, "
+        f"sent {page.headers.get('Content-Encoding') or 'uncompressed'}"
+    )
     print()
     print(f"{'asset':<44} {'kind':<4} {'raw KB':>8} {'gzip-6 KB':>10}  sent as")
     totals = {"raw": 0, "gzip": 0, "sent": 0}
@@ -75,15 +77,21 @@ def measure(base: str, username: str) -> int:
         totals["gzip"] += packed
         totals["sent"] += len(on_wire)
         name = re.sub(r"^https?://[^/]+", "", url)
-        print(f"{name:<44} {kind:<4} {len(body) / 1024:>8.1f} {packed / 1024:>10.1f}  "
-              f"{encoding} ({len(on_wire) / 1024:.1f} KB)")
+        print(
+            f"{name:<44} {kind:<4} {len(body) / 1024:>8.1f} {packed / 1024:>10.1f}  "
+            f"{encoding} ({len(on_wire) / 1024:.1f} KB)"
+        )
     print("-" * 84)
     raw, packed, sent = (totals[k] / 1024 for k in ("raw", "gzip", "sent"))
-    print(f"{'total JavaScript + CSS':<49} {raw:>8.1f} {packed:>10.1f}  "
-          f"({sent:.1f} KB as this server sent it)")
+    print(
+        f"{'total JavaScript + CSS':<49} {raw:>8.1f} {packed:>10.1f}  "
+        f"({sent:.1f} KB as this server sent it)"
+    )
     verdict = "within" if packed < BUDGET_KB else "OVER"
-    print(f"budget: < {BUDGET_KB} KB compressed — {verdict} "
-          f"({packed:.1f} KB gzip-6; {raw:.1f} KB even uncompressed)")
+    print(
+        f"budget: < {BUDGET_KB} KB compressed — {verdict} "
+        f"({packed:.1f} KB gzip-6; {raw:.1f} KB even uncompressed)"
+    )
     return 0 if verdict == "within" else 1
 
 

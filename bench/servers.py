@@ -74,11 +74,13 @@ def _wait_until_up(server: Server, path: str) -> None:
 
 
 @contextlib.contextmanager
-def _process(argv: list[str], env: dict[str, str], log_path: Path, url: str,
-             health: str) -> Iterator[Server]:
+def _process(
+    argv: list[str], env: dict[str, str], log_path: Path, url: str, health: str
+) -> Iterator[Server]:
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log_file,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
     server = Server(url, process, log_path)
     try:
         _wait_until_up(server, health)
@@ -93,8 +95,9 @@ def _process(argv: list[str], env: dict[str, str], log_path: Path, url: str,
 
 
 @contextlib.contextmanager
-def bare(folder: Path, compression: bool, count: int = 1,
-         message_queue: str | None = None) -> Iterator[list[Server]]:
+def bare(
+    folder: Path, compression: bool, count: int = 1, message_queue: str | None = None
+) -> Iterator[list[Server]]:
     """`count` bare broadcast servers (with a message queue when more than one)."""
     channel = f"bench-bare-{secrets.token_hex(4)}"
     with contextlib.ExitStack() as stack:
@@ -107,14 +110,29 @@ def bare(folder: Path, compression: bool, count: int = 1,
             if message_queue:
                 argv += ["--message-queue", message_queue, "--channel", channel]
             env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-            servers.append(stack.enter_context(_process(
-                argv, env, folder / f"bare{index}.log", f"http://127.0.0.1:{port}", "/health")))
+            servers.append(
+                stack.enter_context(
+                    _process(
+                        argv,
+                        env,
+                        folder / f"bare{index}.log",
+                        f"http://127.0.0.1:{port}",
+                        "/health",
+                    )
+                )
+            )
         yield servers
 
 
 @contextlib.contextmanager
-def chibo(folder: Path, database_url: str, secret_key: str, compression: bool, count: int = 1,
-          message_queue: str | None = None) -> Iterator[list[Server]]:
+def chibo(
+    folder: Path,
+    database_url: str,
+    secret_key: str,
+    compression: bool,
+    count: int = 1,
+    message_queue: str | None = None,
+) -> Iterator[list[Server]]:
     """`count` chibo processes (`python app.py`, eventlet) on a prepared database."""
     cluster = f"bench-{secrets.token_hex(4)}"
     with contextlib.ExitStack() as stack:
@@ -140,6 +158,15 @@ def chibo(folder: Path, database_url: str, secret_key: str, compression: bool, c
                 env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
             entry = os.environ.get("CHIBO_BENCH_ENTRY", "app.py")  # a wrapper, for probes
             argv = [sys.executable, entry, "--host", "127.0.0.1", "--port", str(port)]
-            servers.append(stack.enter_context(_process(
-                argv, env, folder / f"chibo{index}.log", f"http://127.0.0.1:{port}", "/login")))
+            servers.append(
+                stack.enter_context(
+                    _process(
+                        argv,
+                        env,
+                        folder / f"chibo{index}.log",
+                        f"http://127.0.0.1:{port}",
+                        "/login",
+                    )
+                )
+            )
         yield servers

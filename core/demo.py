@@ -76,6 +76,13 @@ def _vietnam(days: int, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=VIETNAM)
 
 
+def _last_month_on_the_10th(hour: int, minute: int) -> datetime:
+    today = datetime.now(VIETNAM).date()
+    first_of_this_month = today.replace(day=1)
+    last_month = first_of_this_month - timedelta(days=1)
+    return datetime(last_month.year, last_month.month, 10, hour, minute, tzinfo=VIETNAM)
+
+
 def _meeting(cell, title, when, chair, taker, status=MeetingStatus.SCHEDULED) -> Meeting:
     meeting = Meeting(
         cell=cell,
@@ -140,8 +147,11 @@ def load_demo_if_empty() -> bool:
 
 
 def _past_meeting(cell: Organization, people: dict[str, User]) -> None:
-    """Last month's meeting, held and ended, with its attendance."""
-    start = _vietnam(-30, 19, 30)
+    """Last month's meeting (on the 10th), held and ended, with its attendance.
+
+    The 10th of last calendar month, not "30 days ago": the history fills only the months this
+    leaves empty, so this is always the cell's latest regular meeting, whatever day it is today."""
+    start = _last_month_on_the_10th(19, 30)
     last_month = start.astimezone(VIETNAM)
     meeting = _meeting(
         cell,

@@ -24,7 +24,7 @@ from meetings.minutes.models import (
 from meetings.minutes.sanitize import clean_html
 from meetings.minutes.sealing import fingerprint
 from meetings.minutes.service import seal, unsigned_content
-from meetings.models import Meeting, MeetingStatus, ObserverVisit
+from meetings.models import Meeting, MeetingKind, MeetingStatus, ObserverVisit
 from org.models import Oversight
 
 log = logging.getLogger(__name__)
@@ -61,11 +61,14 @@ def seal_demo_minutes() -> None:
     meetings = db.session.scalars(
         select(Meeting).where(Meeting.status == MeetingStatus.ENDED).order_by(Meeting.id)
     ).all()
-    latest = {m.cell_id: m.id for m in sorted(meetings, key=lambda m: m.scheduled_at)}
+    # The showcase is each cell's latest *regular* meeting (for Khu phố 1: last month's, from
+    # core.demo), never a thematic one that happens to fall later in the month.
+    regular = [m for m in meetings if m.kind == MeetingKind.REGULAR]
+    latest = {m.cell_id: m.id for m in sorted(regular, key=lambda m: m.scheduled_at)}
     for index, meeting in enumerate(meetings):
         if db.session.scalar(select(MinutesVersion).where(MinutesVersion.meeting_id == meeting.id)):
             continue
-        if latest[meeting.cell_id] == meeting.id:
+        if latest.get(meeting.cell_id) == meeting.id:
             _delegate(meeting)  # the showcase minutes list an upper-level delegate
         elif index % 7 == 3:
             continue  # a few minutes left unsigned, as in real life: the dashboard shows them

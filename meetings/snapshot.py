@@ -124,8 +124,9 @@ def attendance_change(meeting: Meeting, user_ids: set[int]) -> dict:
     attendance = _attendance(meeting)
     unknown = AttendanceStatus.UNKNOWN
     facts = [
-        m.facts(AttendanceStatus(attendance[m.user_id].status) if m.user_id in attendance
-                else unknown)
+        m.facts(
+            AttendanceStatus(attendance[m.user_id].status) if m.user_id in attendance else unknown
+        )
         for m in memberships
     ]
     changed = sorted(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import has_app_context
 
 from app import create_app
@@ -15,6 +17,20 @@ from core.demo import load_demo_if_empty
 from core.extensions import db, socketio
 from tests import factories
 from tests.scale import pg
+
+
+def pytest_configure(config):
+    """CHIBO_TEST_NOW=2028-02-29T19:30+07:00 runs the suite as if it were then, the clock ticking
+    on from there: the demo data (relative to today) and every test see that day. CI runs the
+    app-level suite on a few awkward days (`make test-clocks`) to prove no test depends on today."""
+    when = os.environ.get("CHIBO_TEST_NOW")
+    if when:
+        moment = datetime.fromisoformat(when)
+        if moment.tzinfo is None:
+            raise pytest.UsageError(
+                "CHIBO_TEST_NOW needs a UTC offset, e.g. 2028-02-29T19:30+07:00"
+            )
+        time_machine.travel(moment, tick=True).start()
 
 
 def fresh_database_url(tmp_path) -> str:

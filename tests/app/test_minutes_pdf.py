@@ -15,8 +15,8 @@ from sqlalchemy import select
 from core.extensions import db
 from meetings.minutes import sealing
 from meetings.minutes.models import MinutesVersion
-from meetings.models import Meeting
-from org.models import Membership
+from meetings.models import Meeting, MeetingKind
+from org.models import Membership, Organization
 from tests.conftest import make_test_app
 from tests.factories import command, upcoming_meeting_id
 
@@ -47,8 +47,18 @@ def flat(text: str) -> str:
 
 
 def demo_sealed(app):
+    """The demo's showcase minutes: Khu phố 1's latest regular meeting (last month's), the one
+    with the upper-level delegate — chosen by what it is, not by id or by today's date."""
     with app.app_context():
-        version = db.session.scalar(select(MinutesVersion).order_by(MinutesVersion.id).limit(1))
+        version = db.session.scalar(
+            select(MinutesVersion)
+            .join(Meeting, Meeting.id == MinutesVersion.meeting_id)
+            .join(Organization, Organization.id == Meeting.cell_id)
+            .where(Organization.name == "Chi bộ Khu phố 1", Meeting.kind == MeetingKind.REGULAR)
+            .where(MinutesVersion.fingerprint.is_not(None))
+            .order_by(Meeting.scheduled_at.desc())
+            .limit(1)
+        )
         meeting = db.session.get(Meeting, version.meeting_id)
         names = [m.user.full_name for m in meeting.cell.memberships]
         return version.meeting_id, version.fingerprint, names
