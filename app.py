@@ -87,16 +87,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["CHIBO_WS_COMPRESSION"]:
         app.wsgi_app = _without_ws_compression(app.wsgi_app)
 
-    _import_features()
-    from auth.routes import bp as auth_bp
+    _register_features(app)
     from core.web import install_web_defaults
-    from meetings.events import register as register_events
-    from meetings.routes import bp as meetings_bp
 
-    register_events()
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(meetings_bp)
-    _register_optional_blueprints(app)
     install_template_helpers(app)
     install_web_defaults(app)
 
@@ -120,44 +113,33 @@ def _without_ws_compression(wsgi_app):
     return app
 
 
-# Importing these registers their models, commands, snapshot sections and event handlers.
-FEATURE_MODULES = (
-    "auth.sessions",
-    "meetings.lifecycle",
-    "meetings.agenda",
-    "meetings.attendance",
-    "meetings.speakers",
-    "meetings.documents",
-    "oversight.models",
-    "meetings.voting.service",
-    "meetings.minutes.service",
-)
-
-
-def _import_features() -> None:
-    import importlib
-
-    for name in FEATURE_MODULES:
-        importlib.import_module(name)
-
-
-def _register_optional_blueprints(app: Flask) -> None:
+def _register_features(app: Flask) -> None:
+    """Every feature, named here: its pages (blueprint), its room commands, its socket events."""
     from admin.routes import bp as admin_bp
-
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    from meetings.speakers.routes import bp as speakers_bp
-
-    app.register_blueprint(speakers_bp)
+    from auth.routes import bp as auth_bp
+    from meetings import agenda, attendance, commands, lifecycle
     from meetings.documents.routes import bp as documents_bp
+    from meetings.events import register as register_events
+    from meetings.minutes import service as minutes_commands
+    from meetings.minutes.routes import bp as minutes_bp
+    from meetings.routes import bp as meetings_bp
+    from meetings.speakers import commands as speaker_commands
+    from meetings.speakers.routes import bp as speakers_bp
+    from meetings.voting import service as voting_commands
+    from meetings.voting.routes import bp as voting_bp
     from oversight.routes import bp as oversight_bp
 
+    commands.expect_features(
+        lifecycle, agenda, attendance, speaker_commands, voting_commands, minutes_commands
+    )
+    register_events()
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(speakers_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(oversight_bp)
-    from meetings.voting.routes import bp as voting_bp
-
     app.register_blueprint(voting_bp)
-    from meetings.minutes.routes import bp as minutes_bp
-
     app.register_blueprint(minutes_bp)
 
 

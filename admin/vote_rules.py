@@ -1,6 +1,6 @@
 """A cell's vote rules: thresholds and methods per kind of vote, with the Party's defaults.
 
-The rules are configurable because the regulations change and cells differ (domain.md); the
+The rules are configurable because the regulations change and cells differ (docs/voting.md); the
 form only offers combinations the rules module accepts (discipline and elections stay secret).
 """
 

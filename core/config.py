@@ -1,6 +1,7 @@
 """Configuration read from the environment, with safe defaults for one machine.
 
-`Config` is what `python app.py` uses; tests pass a dict of overrides to `create_app`.
+`DEFAULTS` updated by `from_environment()` is what `python app.py` uses; tests pass a dict of
+overrides to `create_app` instead.
 """
 
 from __future__ import annotations

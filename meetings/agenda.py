@@ -15,7 +15,7 @@ from meetings.snapshot import agenda_section
 MAX_ITEMS = 50
 MAX_MINUTES = 600
 
-# The usual order of a regular meeting (domain.md), prefilled for a new regular meeting.
+# The usual order of a regular meeting (Hướng dẫn 12-HD/BTCTW), prefilled for a new regular meeting.
 REGULAR_AGENDA = (
     (
         _l(

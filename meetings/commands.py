@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select, update
@@ -79,6 +80,15 @@ def command(name: str, permission: str, payload: type[Payload] = Empty):
         return handler
 
     return register
+
+
+def expect_features(*modules: ModuleType) -> None:
+    """The app names the modules whose `@command` handlers make up the room; a module that
+    registered nothing (renamed, emptied) fails at start rather than at the first click."""
+    registered = {cmd.handler.__module__ for cmd in REGISTRY.values()}
+    missing = [m.__name__ for m in modules if m.__name__ not in registered]
+    if missing:
+        raise RuntimeError(f"no commands registered by {', '.join(missing)}")
 
 
 def screen_payload(raw) -> dict:

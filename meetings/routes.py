@@ -19,7 +19,7 @@ from meetings.commands import dispatch
 from meetings.errors import CommandError
 from meetings.forms import MeetingForm
 from meetings.models import CommandLog, Meeting, MeetingKind, MeetingStatus
-from meetings.permissions import can, can_in_cell, meeting_roles
+from meetings.permissions import MEETING_PERMISSIONS, allowed, can, can_in_cell, meeting_roles
 from meetings.room_strings import room_strings
 from org.models import Organization
 from org.queries import member_cells, observed_cells
@@ -210,9 +210,13 @@ def edit_meeting(meeting_id: int):
 def room_page(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     roles = meeting_roles(current_user, meeting)
-    if not can(current_user, "view", meeting):
+    if not allowed(roles, "view", MEETING_PERMISSIONS):
         abort(403)
-    return render_template("meetings/room.html", meeting=meeting, roles=roles)
+    return render_template(
+        "meetings/room.html",
+        meeting=meeting,
+        can_edit=allowed(roles, "edit_meeting", MEETING_PERMISSIONS),
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/audit")

@@ -1,7 +1,9 @@
 """Pure rules of a Party cell meeting: categories, base figure, eligibility, majorities, tallies.
 
 No Flask, no database: plain values in, plain values out, so every rule is table-tested.
-Source: /work/shared/domain.md. Decisions taken where the regulations leave room:
+Sources: the Party Charter (Điều lệ Đảng) arts. 3-5, 9, 24; Quy định 24-QĐ/TW item 9.3.2 (now
+232-QĐ/TW, 294-QĐ/TW); Quy định 22-QĐ/TW, 69-QĐ/TW (discipline); Quy chế bầu cử 190-QĐ/TW
+(elections); summarised for users in docs/voting.md. Decisions taken where they leave room:
 
 Attendance and the base figure
 * base = official members of this cell, minus those temporarily transferred out, exempted members
@@ -14,9 +16,10 @@ Attendance and the base figure
   makes thresholds harder, never easier, to reach. An exempted member is excused from attending by
   definition and counts only while present (checked in or late).
 * Eligible voters: counted in the base and present (late counts as present).
-* There is no attendance quorum (domain.md). ``resolution_possible`` and ``two_thirds_possible`` are
-  live warnings: present eligible voters ≤ ½ of the base, or < ⅔ of it, cannot carry a resolution,
-  respectively an admission, recognition or expulsion. Both are False when the base is 0.
+* There is no attendance quorum (none in the Charter).
+  ``resolution_possible`` and ``two_thirds_possible`` are live warnings: present eligible
+  voters ≤ ½ of the base, or < ⅔ of it, cannot carry a resolution, respectively an admission,
+  recognition or expulsion. Both are False when the base is 0.
 * Attendance rate (a quality flag, not validity): members not transferred out, not suspended and
   not exempted, probationary and hosted members included; flagged when the rate is at or below the
   threshold (quality requires *above* 85%). "Excused more than 3 meetings in a row" needs the
@@ -162,7 +165,7 @@ def counts_in_base(m: MemberFacts) -> bool:
         return False
     if m.exempted:
         # Exempted members are excused from attending by definition: they count only when
-        # they come (domain.md subtracts "exempted members who are absent").
+        # they come (QĐ 24-QĐ/TW 9.3.2 subtracts "exempted members who are absent").
         return is_present(m.attendance)
     # Only a reason accepted by the chair removes an official member.
     return m.attendance is not AttendanceStatus.ABSENT_EXCUSED
@@ -174,7 +177,7 @@ def is_eligible_voter(m: MemberFacts) -> bool:
 
 
 def _counts_for_attendance_rate(m: MemberFacts) -> bool:
-    # Exempted members are excluded from the rate (domain.md), present or not.
+    # Exempted members are excluded from the rate (Hướng dẫn 12-HD/BTCTW), present or not.
     return not (m.transferred_out or m.suspended or m.exempted)
 
 
@@ -196,7 +199,7 @@ class Figures:
     present_by_category: dict[str, int]
     members_total: int
     present_total: int
-    base: int  # the base figure (domain.md)
+    base: int  # the base figure (QĐ 24-QĐ/TW 9.3.2; docs/voting.md)
     eligible_present: int  # present eligible voters
     expected: int  # denominator of the attendance rate
     expected_present: int
@@ -388,7 +391,8 @@ class VoteRuleSet:
         for option in DISCIPLINE_OPTIONS:
             if option not in self.discipline_thresholds:
                 raise ValueError(f"no threshold for discipline option {option}")
-        # Secret ballot is mandatory for discipline and elections (domain.md): not configurable.
+        # Secret ballot is mandatory for discipline and elections (QĐ 22-QĐ/TW, Quy chế bầu cử
+        # 190-QĐ/TW): not configurable.
         for kind in (VoteKind.DISCIPLINE, VoteKind.ELECTION):
             if self.allowed_methods[kind] != frozenset({Method.SECRET}):
                 raise ValueError(f"{kind} must be by secret ballot only")
@@ -438,7 +442,7 @@ DEFAULT_RULES = VoteRuleSet(
         VoteKind.PROCEDURAL: Method.SHOW_OF_HANDS,
     },
 )
-"""Defaults of domain.md; a cell may override them."""
+"""The regulations' defaults (docs/voting.md); a cell may override them."""
 
 
 def _checked_counts(counts: Mapping[str, int], allowed: Iterable[str]) -> dict[str, int]:

@@ -150,7 +150,7 @@ def role_problem(party_status: str, cell_role: str, hosted: bool) -> str | None:
     """Code of the reason a member cannot hold ``cell_role``, or None.
 
     Cell posts are elected; probationary members cannot stand, nor can a hosted member at the
-    host cell (domain.md: no vote there).
+    host cell (no vote there: docs/voting.md, eligible voters).
     """
     if cell_role == "member":
         return None

@@ -1,4 +1,4 @@
-"""Meeting-quality criteria (domain.md; Hướng dẫn 12-HD/BTCTW, 42-HD/BTCTW) as pure functions.
+"""Meeting-quality criteria (Hướng dẫn 12-HD/BTCTW, 42-HD/BTCTW; docs/oversight.md), pure functions.
 
 No Flask, no database: `MeetingRecord`s in, figures out, so every figure is table-tested.
 
@@ -13,13 +13,11 @@ Decisions:
 * "Excused more than 3 meetings in a row": the longest run of consecutive held meetings a member
   missed with a reason, among the meetings in the 12 months up to the period's end. Exempted
   members are left out (they are excused by definition); a meeting they attended breaks the run.
-* Short meetings: under 90 minutes, or 120 when regular and thematic were held together
-  (`combined`). chibo's meetings have one kind each, so the database never sets `combined`: the
-  120-minute rule is implemented here but not represented in the data (docs/oversight.md).
+* Short meetings: under 90 minutes. (The guidance allows 120 when a regular and a thematic meeting
+  are held together; chibo's meetings have one kind each, so that case does not arise.)
 * Late documents: a held meeting whose latest document release was less than 24 hours before it
   started. A meeting with no document is not flagged (nothing reached members late).
-* Minutes signed: None when the minutes feature is not installed; else meetings whose minutes
-  are sealed.
+* Minutes signed: meetings whose minutes are sealed.
 """
 
 from __future__ import annotations
@@ -34,7 +32,6 @@ from meetings.rules import AttendanceStatus, MemberFacts, compute_figures
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN_MINUTES = 90
-MIN_MINUTES_COMBINED = 120
 DOCUMENT_NOTICE = timedelta(hours=24)
 MAX_EXCUSED_IN_A_ROW = 3
 ATTENDANCE_TARGET = Fraction(85, 100)
@@ -54,7 +51,6 @@ class MeetingRecord:
     attendance: tuple[tuple[int, MemberFacts], ...] = ()  # (user id, facts with attendance)
     documents_released_at: tuple[datetime, ...] = ()
     minutes_signed: bool = False  # sealed (signed by chair and minute-taker)
-    combined: bool = False  # regular and thematic held together: counts as both
 
     @property
     def held(self) -> bool:
@@ -68,8 +64,7 @@ class MeetingRecord:
 
     @property
     def is_short(self) -> bool:
-        limit = MIN_MINUTES_COMBINED if self.combined else MIN_MINUTES
-        return self.held and self.minutes < limit
+        return self.held and self.minutes < MIN_MINUTES
 
     @property
     def documents_late(self) -> bool:
@@ -160,7 +155,7 @@ class CellQuality:
     excused_in_a_row: tuple[int, ...]  # user ids excused more than 3 meetings in a row
     short_meetings: int
     late_documents: int
-    minutes_signed: int | None  # None: the minutes feature is absent
+    minutes_signed: int
     thematic_due: bool = True  # False while the quarter is not over and none was held yet
     flags: tuple[str, ...] = field(default=())
 
@@ -197,14 +192,12 @@ def _month_end(year: int, month: int) -> date:
 def assess(
     meetings: Iterable[MeetingRecord],
     period: Period,
-    minutes_available: bool = True,
     as_of: date | None = None,
 ) -> CellQuality:
     """The quality criteria of one cell's meetings over one period.
 
     `meetings` may include meetings outside the period: those within the 12 months before the
-    period's end feed the "excused in a row" criterion. `minutes_available` is False when the
-    minutes feature is not installed: "minutes signed" is then None (shown as "—").
+    period's end feed the "excused in a row" criterion.
     `as_of` (today): a month or quarter not over yet is only counted once its meeting was held,
     so the current and future months are never reported as missed. None: every month is due.
     """
@@ -216,7 +209,7 @@ def assess(
         for month in period.months
         if as_of is None or _month_end(*month) <= as_of or month in regular_months
     ]
-    thematic = sum(1 for m in held if m.kind == THEMATIC or m.combined)
+    thematic = sum(1 for m in held if m.kind == THEMATIC)
     thematic_due = as_of is None or period.end <= as_of or thematic > 0
     expected = present = unexcused = 0
     for meeting in held:
@@ -232,7 +225,6 @@ def assess(
     ]
     runs = excused_runs(window)
     in_a_row = tuple(sorted(u for u, run in runs.items() if run > MAX_EXCUSED_IN_A_ROW))
-    signed = sum(1 for m in held if m.minutes_signed) if minutes_available else None
     quality = CellQuality(
         period=period,
         meetings_held=len(held),
@@ -246,7 +238,7 @@ def assess(
         excused_in_a_row=in_a_row,
         short_meetings=sum(1 for m in held if m.is_short),
         late_documents=sum(1 for m in held if m.documents_late),
-        minutes_signed=signed,
+        minutes_signed=sum(1 for m in held if m.minutes_signed),
     )
     return _with_flags(quality)
 
@@ -268,7 +260,7 @@ def _with_flags(q: CellQuality) -> CellQuality:
         flags.append(FLAG_SHORT)
     if q.late_documents:
         flags.append(FLAG_LATE_DOCS)
-    if q.minutes_signed is not None and q.minutes_signed < q.meetings_held:
+    if q.minutes_signed < q.meetings_held:
         flags.append(FLAG_UNSIGNED)
     return CellQuality(**{**q.__dict__, "flags": tuple(flags)})
 
@@ -288,7 +280,7 @@ class CommitteeQuality:
     excused_in_a_row: int  # members, over all cells
     short_meetings: int
     late_documents: int
-    minutes_signed: int | None
+    minutes_signed: int
 
     @property
     def attendance_rate(self) -> Fraction | None:
@@ -298,7 +290,6 @@ class CommitteeQuality:
 def summarize(by_cell: Mapping[int, CellQuality], period: Period) -> CommitteeQuality:
     """Pool the cells' figures: counts add up; the attendance rate is pooled, not averaged."""
     rows = list(by_cell.values())
-    signed = [q.minutes_signed for q in rows]
     return CommitteeQuality(
         period=period,
         cells=len(rows),
@@ -313,7 +304,7 @@ def summarize(by_cell: Mapping[int, CellQuality], period: Period) -> CommitteeQu
         excused_in_a_row=sum(len(q.excused_in_a_row) for q in rows),
         short_meetings=sum(q.short_meetings for q in rows),
         late_documents=sum(q.late_documents for q in rows),
-        minutes_signed=None if any(s is None for s in signed) else sum(signed),
+        minutes_signed=sum(q.minutes_signed for q in rows),
     )
 
 

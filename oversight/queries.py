@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +12,7 @@ from auth.models import User
 from core.extensions import db
 from core.timeutil import VIETNAM, utcnow
 from meetings.documents.models import MeetingDocument
+from meetings.minutes.models import MinutesVersion, VersionState
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingStatus, ObserverVisit
 from meetings.permissions import can_in_cell
 from meetings.rules import AttendanceStatus
@@ -146,27 +146,14 @@ def next_meeting_by_cell(cell_ids: list[int]) -> dict[int, Meeting]:
 
 
 # ---- records for the criteria ---------------------------------------------------------------
-def _minutes_models():
-    """The minutes feature's models when installed (a separate feature; guarded import)."""
-    try:
-        return importlib.import_module("meetings.minutes.models")
-    except ImportError:
-        return None
-
-
-def minutes_available() -> bool:
-    return _minutes_models() is not None
-
-
 def _sealed_meeting_ids(meeting_ids: list[int]) -> set[int]:
-    models = _minutes_models()
-    if models is None or not meeting_ids:
+    if not meeting_ids:
         return set()
-    version = models.MinutesVersion
     return set(
         db.session.scalars(
-            select(version.meeting_id).where(
-                version.meeting_id.in_(meeting_ids), version.state == models.VersionState.SEALED
+            select(MinutesVersion.meeting_id).where(
+                MinutesVersion.meeting_id.in_(meeting_ids),
+                MinutesVersion.state == VersionState.SEALED,
             )
         ).all()
     )

@@ -35,7 +35,6 @@ class Report:
     by_cell: dict[int, list[CellQuality]]
     # one committee summary per period (also for a cell: its own figures pooled)
     totals: list[CommitteeQuality]
-    minutes_available: bool
     names: dict[int, str]  # user id -> full name, for "excused in a row"
 
 
@@ -43,9 +42,8 @@ def build(unit: Organization, year: int, by: str) -> Report:
     spans = periods(year, by)
     cells = queries.cells_under(unit)
     recs = queries.records([c.id for c in cells], spans)
-    minutes = queries.minutes_available()
     today = datetime.now(VIETNAM).date()
-    by_cell = {c.id: [assess(recs[c.id], p, minutes, as_of=today) for p in spans] for c in cells}
+    by_cell = {c.id: [assess(recs[c.id], p, as_of=today) for p in spans] for c in cells}
     totals = [
         summarize({cid: rows[i] for cid, rows in by_cell.items()}, p) for i, p in enumerate(spans)
     ]
@@ -53,11 +51,7 @@ def build(unit: Organization, year: int, by: str) -> Report:
     names = (
         {u.id: u.full_name for u in db.session.query(User).filter(User.id.in_(ids))} if ids else {}
     )
-    return Report(unit, year, by, spans, cells, by_cell, totals, minutes, names)
-
-
-def dash(value) -> str:
-    return "—" if value is None else str(value)
+    return Report(unit, year, by, spans, cells, by_cell, totals, names)
 
 
 def ratio(part: int, whole: int) -> str:
@@ -76,7 +70,7 @@ def cell_row(q: CellQuality, names: dict[int, str]) -> list[str]:
         ", ".join(names.get(u, str(u)) for u in q.excused_in_a_row) or "0",
         str(q.short_meetings),
         str(q.late_documents),
-        "—" if q.minutes_signed is None else ratio(q.minutes_signed, q.meetings_held),
+        ratio(q.minutes_signed, q.meetings_held),
     ]
 
 
@@ -91,7 +85,7 @@ def total_row(t: CommitteeQuality) -> list[str]:
         str(t.excused_in_a_row),
         str(t.short_meetings),
         str(t.late_documents),
-        "—" if t.minutes_signed is None else ratio(t.minutes_signed, t.meetings_held),
+        ratio(t.minutes_signed, t.meetings_held),
     ]
 
 
@@ -120,6 +114,8 @@ def total_headers() -> list[str]:
 
 @dataclass
 class LeaderRow:
+    leader_id: int
+    cell_id: int
     leader: str
     cell: str
     target: int
@@ -143,5 +139,9 @@ def leader_rows(cells: list[Organization], year: int) -> list[LeaderRow]:
     rows = []
     for p in progress:
         a = by_key[(p.leader_id, p.cell_id)]
-        rows.append(LeaderRow(a.leader.full_name, a.cell.name, p.target, p.attended, p.met))
+        rows.append(
+            LeaderRow(
+                a.leader_id, a.cell_id, a.leader.full_name, a.cell.name, p.target, p.attended, p.met
+            )
+        )
     return sorted(rows, key=lambda r: (r.leader, r.cell))

@@ -39,7 +39,8 @@ def oversight_home() -> dict | None:
     cell_ids = sorted(cells)
     year = datetime.now(VIETNAM).year
     progress = {
-        (row.leader, row.cell): row for row in report.leader_rows([a.cell for a in assigned], year)
+        (row.leader_id, row.cell_id): row
+        for row in report.leader_rows([a.cell for a in assigned], year)
     }
     next_by_cell = queries.next_meeting_by_cell([a.cell_id for a in assigned])
     today = datetime.now(VIETNAM).date()
@@ -55,7 +56,7 @@ def oversight_home() -> dict | None:
             {
                 "assignment": a,
                 "next": next_by_cell.get(a.cell_id),
-                "attended": progress.get((current_user.full_name, a.cell.name)),
+                "attended": progress.get((a.leader_id, a.cell_id)),
             }
             for a in sorted(assigned, key=lambda a: a.cell.name)
         ],
@@ -229,7 +230,7 @@ def assignments(committee_id: int):
         return redirect(url_for("oversight.assignments", committee_id=committee.id))
     year = datetime.now(VIETNAM).year
     rows = queries.assignments_for_cells([c.id for c in cells])
-    progress = {(r.leader, r.cell): r for r in report.leader_rows(cells, year)}
+    progress = {(r.leader_id, r.cell_id): r for r in report.leader_rows(cells, year)}
     return render_template(
         "oversight/assignments.html",
         committee=committee,

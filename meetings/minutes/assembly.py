@@ -4,15 +4,15 @@
 Vietnamese lines the document prints, so the sealed JSON holds what the reader sees. Figures
 come from `meetings.snapshot.roster_and_figures` (the rules module decides, not this one).
 
-Votes come from `meetings.voting.records.vote_summaries` and speakers from
-`meetings.speakers.records.speeches` when those features are installed (guarded imports: the
-minutes work without them and list them as soon as they exist).
+Votes come from `meetings.voting.records.vote_summaries` (typed `VoteSummary` records) and
+speakers from `meetings.speakers.records.speeches` (`Speech` records): plain imports, so a broken
+feature fails loudly instead of leaving votes out of sealed minutes.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
+from collections.abc import Sequence
+from typing import TypeVar
 
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -23,19 +23,13 @@ from meetings.minutes import wording
 from meetings.minutes.models import MinutesSection
 from meetings.models import Meeting
 from meetings.snapshot import observers_section, roster_and_figures
+from meetings.speakers.records import Speech, speeches
+from meetings.voting.records import VoteSummary, vote_summaries
 from org.models import Membership
 
-log = logging.getLogger(__name__)
+Record = TypeVar("Record", Speech, VoteSummary)
 
 FORMAT = 1  # bump when the content's shape or the template's wording changes
-
-
-def optional_feature(module: str, name: str):
-    """A function of an optional feature module, or None when that feature is not installed."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
 
 
 def sections_by_item(meeting_id: int) -> dict[int, MinutesSection]:
@@ -82,63 +76,47 @@ def _chair(meeting: Meeting) -> dict | None:
     return {"name": meeting.chair.full_name, "office": office}
 
 
-def field_of(record, *names):
-    """A record's field, whether the feature hands out dataclasses or dicts."""
-    for name in names:
-        value = record.get(name) if isinstance(record, dict) else getattr(record, name, None)
-        if value is not None:
-            return value
-    return None
-
-
-def _by_item(records: list, item_ids: set[int]) -> dict[int | None, list]:
-    grouped: dict[int | None, list] = {}
+def _by_item(records: Sequence[Record], item_ids: set[int]) -> dict[int | None, list[Record]]:
+    """Records grouped by agenda item; None for those under no (or a removed) item."""
+    grouped: dict[int | None, list[Record]] = {}
     for record in records:
-        item_id = field_of(record, "agenda_item_id", "item_id")
+        item_id = record.agenda_item_id
         grouped.setdefault(item_id if item_id in item_ids else None, []).append(record)
     return grouped
 
 
 def _speakers(meeting_id: int, item_ids: set[int]) -> dict[int | None, list[dict]]:
-    """Who spoke under each item, in order, each once (the speakers feature's `speeches`)."""
-    speeches = optional_feature("meetings.speakers.records", "speeches")
-    if speeches is None:
-        return {}
+    """Who spoke under each item, in order, each once."""
     grouped: dict[int | None, list[dict]] = {}
-    for item_id, records in _by_item(list(speeches(meeting_id)), item_ids).items():
+    for item_id, records in _by_item(speeches(meeting_id), item_ids).items():
         seen: dict[str, dict] = {}
         for record in records:
-            name = field_of(record, "name") or ""
-            if name and name not in seen:
-                office = field_of(record, "office") if field_of(record, "is_observer") else None
-                seen[name] = {"name": name, "office": office or ""}
+            if record.name and record.name not in seen:
+                office = record.office if record.is_observer else None
+                seen[record.name] = {"name": record.name, "office": office or ""}
         grouped[item_id] = list(seen.values())
     return grouped
 
 
-def _vote_line(summary) -> dict:
-    """One closed vote as the minutes print it, from the voting feature's `VoteSummary`."""
-    lines = field_of(summary, "lines") or ()
-    counts = "; ".join(f"{label}: {count} ({pct})" for label, count, pct in lines)
+def _vote_line(summary: VoteSummary) -> dict:
+    """One closed vote as the minutes print it."""
+    counts = "; ".join(f"{label}: {count} ({pct})" for label, count, pct in summary.lines)
     return {
-        "id": field_of(summary, "vote_id", "id"),
-        "title": field_of(summary, "subject", "title") or "",
+        "id": summary.vote_id,
+        "title": summary.subject,
         "result": counts,
-        "eligible": field_of(summary, "eligible"),
-        "cast": field_of(summary, "cast"),
-        "verdict": str(field_of(summary, "verdict") or ""),
-        "rule": str(field_of(summary, "rule") or ""),
-        "secret": field_of(summary, "method") == "secret",
+        "eligible": summary.eligible,
+        "cast": summary.cast,
+        "verdict": summary.verdict,
+        "rule": summary.rule,
+        "secret": summary.method == "secret",
     }
 
 
 def _votes(meeting_id: int, item_ids: set[int]) -> dict[int | None, list[dict]]:
     """Closed votes per item, worded in Vietnamese (the document's language)."""
-    summaries = optional_feature("meetings.voting.records", "vote_summaries")
-    if summaries is None:
-        return {}
     with force_locale("vi"):
-        records = list(summaries(meeting_id))
+        records = vote_summaries(meeting_id)
         return {k: [_vote_line(v) for v in vs] for k, vs in _by_item(records, item_ids).items()}
 
 
@@ -169,9 +147,9 @@ def assemble(meeting: Meeting) -> dict:
             "id": meeting.id,
             "title": meeting.title,
             "kind": meeting.kind,
-            "scheduled_at": _iso(meeting.scheduled_at),
-            "started_at": _iso(meeting.started_at),
-            "ended_at": _iso(meeting.ended_at),
+            "scheduled_at": iso(meeting.scheduled_at),
+            "started_at": iso(meeting.started_at),
+            "ended_at": iso(meeting.ended_at),
             "place": meeting.place or "",
             "online": bool(meeting.online_url),
         },
@@ -206,9 +184,4 @@ def assemble(meeting: Meeting) -> dict:
         "guests": [],
         "items": items,
         "other_votes": votes.get(None, []),
-        "other_speakers": speakers.get(None, []),
     }
-
-
-def _iso(moment) -> str | None:
-    return iso(moment)

@@ -21,7 +21,7 @@ from core.vietnamese import nfc
 from meetings.commands import Context, Effect, Payload, command, system_change
 from meetings.errors import Conflict, Forbidden, Invalid, NotFound
 from meetings.minutes import sealing, wording
-from meetings.minutes.assembly import assemble, field_of, optional_feature
+from meetings.minutes.assembly import assemble
 from meetings.minutes.models import (
     MinutesSection,
     MinutesSignature,
@@ -34,6 +34,7 @@ from meetings.models import CommandLog, Meeting, MeetingStatus
 from meetings.permissions import MEETING_PERMISSIONS, allowed, meeting_roles
 from meetings.presence import close_meeting
 from meetings.snapshot import section
+from meetings.voting.records import vote_summaries
 
 SEALED_MESSAGE = _l("These minutes are sealed; a correction needs a new version.")
 STALE_MESSAGE = _l(
@@ -77,15 +78,6 @@ def _ensure_version(meeting: Meeting, actor: User | None) -> MinutesVersion:
         db.session.add(version)
         db.session.flush()
     return version
-
-
-def latest_sealed(meeting_id: int) -> MinutesVersion | None:
-    return db.session.scalar(
-        select(MinutesVersion)
-        .where(MinutesVersion.meeting_id == meeting_id, MinutesVersion.state == VersionState.SEALED)
-        .order_by(MinutesVersion.number.desc())
-        .limit(1)
-    )
 
 
 def _previous(version: MinutesVersion) -> MinutesVersion | None:
@@ -278,13 +270,9 @@ class Approve(Payload):
 
 def _passed_vote(meeting_id: int, vote_id: int | None) -> bool:
     """True when `vote_id` is a closed, passed vote of this meeting (the procedural vote)."""
-    summaries = optional_feature("meetings.voting.records", "vote_summaries")
-    if summaries is None or vote_id is None:
+    if vote_id is None:
         return False
-    return any(
-        field_of(s, "vote_id", "id") == vote_id and field_of(s, "passed") is True
-        for s in summaries(meeting_id)
-    )
+    return any(s.vote_id == vote_id and s.passed is True for s in vote_summaries(meeting_id))
 
 
 @command("minutes_approve", permission="approve_minutes", payload=Approve)

@@ -79,7 +79,7 @@
     document.getElementById("mp-status").textContent = text;
     var approving = !!(state.me.can.approve_minutes && st.state === "draft" && state.meeting.status !== "scheduled");
     document.getElementById("mp-approve").hidden = !approving;
-    // Or by the meeting's own procedural vote (domain.md: read back and approved): the latest one
+    // Or by the meeting's own procedural vote (the regulations: read back and approved): the latest one
     // that passed, named so the chair sees which vote it is.
     var vote = approving ? passedProcedural(state) : null;
     var byVote = document.getElementById("mp-approve-vote");

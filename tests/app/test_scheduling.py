@@ -17,7 +17,7 @@ def _form(cell_id, client):
 
 def test_a_new_regular_meeting_is_prefilled_with_the_usual_agenda(app, login, demo):
     html = _form(demo.kp1.id, login("bithu"))
-    # The usual order of a regular meeting (domain.md), in Vietnamese by default.
+    # The usual order of a regular meeting (Hướng dẫn 12-HD/BTCTW), in Vietnamese by default.
     assert html.count('class="agenda-title"') == 8
     assert 'value="Sinh hoạt thường kỳ tháng ' in html  # the title, in Vietnamese by default
     assert "Phần mở đầu" in html  # the first usual item, translated

@@ -101,7 +101,7 @@ ADMIN_ROUTES = [
 ]
 ROUTES.update({route: ADMIN for route in ADMIN_ROUTES})
 
-# What an upper-level observer may ever do: see, ask for the floor, read (domain.md).
+# What an upper-level observer may ever do: see, ask for the floor, read (docs/oversight.md).
 OBSERVER_ACTIONS = {
     "view",
     "view_audit",

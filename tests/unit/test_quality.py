@@ -50,7 +50,7 @@ def att(a, b, c, d, e):
 P, L, X, U = S.PRESENT, S.LATE, S.ABSENT_EXCUSED, S.ABSENT_UNEXCUSED
 
 
-def meeting(id, kind, start, minutes, attendance, docs=(), signed=True, combined=False, cell=1):
+def meeting(id, kind, start, minutes, attendance, docs=(), signed=True, cell=1):
     return MeetingRecord(
         id=id,
         cell_id=cell,
@@ -60,7 +60,6 @@ def meeting(id, kind, start, minutes, attendance, docs=(), signed=True, combined
         attendance=attendance,
         documents_released_at=docs,
         minutes_signed=signed,
-        combined=combined,
     )
 
 
@@ -73,7 +72,7 @@ M2 = meeting(
 M3 = meeting(3, "thematic", vn(2, 25), 120, att(P, P, P, X, X))
 M4 = meeting(4, "regular", vn(3, 11), 90, att(P, P, P, X, X), docs=(vn(3, 10, 19, 30),))
 M5 = meeting(5, "regular", None, None, ())  # scheduled for April, never held
-M6 = meeting(6, "regular", vn(5, 14), 105, att(P, P, P, X, P), combined=True)
+M6 = meeting(6, "regular", vn(5, 14), 85, att(P, P, P, X, P))
 CELL1 = [M1, M7, M2, M3, M4, M5, M6]
 
 
@@ -92,7 +91,7 @@ def test_periods_are_calendar_months_and_quarters_in_vietnam_time():
 
 
 def test_meeting_level_flags():
-    assert [m.minutes for m in (M1, M7, M2, M4, M6)] == [120, 40, 75, 90, 105]
+    assert [m.minutes for m in (M1, M7, M2, M4, M6)] == [120, 40, 75, 90, 85]
     assert [m.is_short for m in (M1, M7, M2, M4, M6)] == [False, True, True, False, True]
     # M2's last document came at 08:00 on the day: less than 24 h. M4's exactly 24 h before: fine.
     assert [m.documents_late for m in (M1, M2, M3, M4)] == [False, True, False, False]
@@ -131,16 +130,16 @@ def test_first_quarter():
     )
 
 
-def test_second_quarter_combined_meeting():
+def test_second_quarter():
     q = assess(CELL1, Period("quarter", 2026, 2))
     assert q.meetings_held == 1  # M6; April's meeting was never held
     assert (q.regular_months, q.regular_ok) == (1, False)  # only May
-    assert (q.thematic_held, q.thematic_ok) == (1, True)  # the combined meeting counts as both
+    assert (q.thematic_held, q.thematic_ok) == (0, False)
     assert (q.expected, q.present, q.attendance_rate) == (4, 4, Fraction(1))
-    assert q.short_meetings == 1  # 105 min < 120 for a combined meeting
+    assert q.short_meetings == 1  # 85 min < 90
     # The run of 5 lies within the 12 months up to the end of June.
     assert q.excused_in_a_row == (E,)
-    assert q.flags == (FLAG_REGULAR, FLAG_EXCUSED_RUN, FLAG_SHORT)
+    assert q.flags == (FLAG_REGULAR, FLAG_THEMATIC, FLAG_EXCUSED_RUN, FLAG_SHORT)
 
 
 def test_months():
@@ -154,12 +153,6 @@ def test_months():
     assert FLAG_REGULAR in april.flags and FLAG_ATTENDANCE not in april.flags
     # A year later the run has left the 12-month window.
     assert assess(CELL1, Period("month", 2027, 6)).excused_in_a_row == ()
-
-
-def test_without_the_minutes_feature_signed_is_unknown():
-    q = assess(CELL1, Period("quarter", 2026, 1), minutes_available=False)
-    assert q.minutes_signed is None
-    assert FLAG_UNSIGNED not in q.flags
 
 
 def test_thematic_missing_in_a_quarter():
@@ -190,8 +183,6 @@ def test_committee_summary_pools_cells():
     assert (s.short_meetings, s.late_documents, s.minutes_signed) == (2, 1, 4)
     month = summarize({1: assess(CELL1, Period("month", 2026, 1))}, Period("month", 2026, 1))
     assert month.cells_thematic_ok is None
-    unknown = summarize({1: assess(CELL1, period, minutes_available=False)}, period)
-    assert unknown.minutes_signed is None
 
 
 def test_assignment_progress_counts_distinct_meetings_of_the_year():
@@ -214,7 +205,7 @@ def test_months_not_over_yet_are_not_reported_missed():
     # As of 15 May: April is over (missed); May is in progress; June has not come.
     q2 = assess(CELL1, Period("quarter", 2026, 2), as_of=date(2026, 5, 15))
     assert (q2.regular_months, q2.months) == (1, 2)  # April missed, May held (M6)
-    assert q2.thematic_ok is True  # the combined meeting in May
+    assert q2.thematic_ok is None  # none held yet, and the quarter is not over
     june = assess(CELL1, Period("month", 2026, 6), as_of=date(2026, 5, 15))
     assert (june.months, june.regular_ok) == (0, True)
     q3 = assess(CELL1, Period("quarter", 2026, 3), as_of=date(2026, 8, 1))
