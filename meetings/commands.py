@@ -23,6 +23,7 @@ from auth.models import User
 from core import safe_input
 from core.extensions import db
 from meetings import broadcast
+from meetings.changes import check as check_changes
 from meetings.errors import CommandError, Forbidden, Invalid, NotFound, Unavailable
 from meetings.models import CommandLog, Meeting
 from meetings.permissions import MEETING_PERMISSIONS, allowed, meeting_roles
@@ -184,6 +185,7 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, raw: dict) 
     if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
         raise Forbidden()  # before the payload: a caller without the right learns nothing more
     effect = cmd.handler(Context(actor, meeting, roles), parse_payload(cmd, raw))
+    check_changes(effect.changes)  # each type in the change table, or nothing is committed
     db.session.add(
         CommandLog(
             meeting_id=meeting_id,
@@ -215,6 +217,7 @@ def system_change(meeting_id: int, apply: Callable[[Meeting], list[dict]]) -> in
     if not changes:
         db.session.rollback()
         return None
+    check_changes(changes)
     db.session.commit()
     broadcast.changes(meeting_id, version, changes)
     return version

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from core.extensions import db
 from core.timeutil import VIETNAM, utcnow
 from core.vietnamese import name_sort_key
-from meetings import room, scheduling
+from meetings import changes, room, scheduling
 from meetings.agenda import REGULAR_AGENDA
 from meetings.commands import dispatch
 from meetings.errors import CommandError
@@ -26,6 +26,7 @@ from org.queries import member_cells, observed_cells
 
 bp = Blueprint("meetings", __name__)
 bp.add_app_template_global(room_strings, "room_strings")
+bp.add_app_template_global(changes.table, "change_table")
 
 
 def _error_response(exc: CommandError):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import requests
 
+from meetings import changes
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "chibo-demo"
 START_TIMEOUT = 30.0
@@ -230,43 +232,11 @@ def connect(base_url: str, http: requests.Session | None, origin: str | None = N
 # ---- the room's state, as room.js keeps it --------------------------------------------------
 
 
-def apply_change(state: dict, change: dict) -> None:
-    """Mirror of room.js applyChange: one change replaces its section of the state."""
-    kind, data = change["type"], change["data"]
-    if kind == "attendance":
-        by_id = {row["user_id"]: i for i, row in enumerate(state["roster"])}
-        for row in data["rows"]:
-            if row["user_id"] in by_id:
-                state["roster"][by_id[row["user_id"]]] = row
-            else:
-                state["roster"].append(row)
-        state["figures"] = data["figures"]
-    elif kind == "vote":  # voting.js: upsert by id
-        state["votes"] = sorted(
-            [v for v in state["votes"] if v["id"] != data["id"]] + [data], key=lambda v: v["id"]
-        )
-    elif kind == "vote_progress":  # voting.js: merge what moved
-        for vote in state["votes"]:
-            if vote["id"] == data["id"]:
-                vote["voted"] = data["voted"]
-                if data["counts"] is not None:
-                    vote["counts"] = data["counts"]
-    else:
-        # meeting, agenda, observers, and every feature section: the event carries the section.
-        state[kind] = data
-
-
 def apply_message(state: dict, message: dict) -> None:
-    """Apply one `changes` message; a version gap is a bug in the server (or a lost event)."""
-    assert message["v"] == state["version"] + 1, (message["v"], state["version"])
-    for change in message["changes"]:
-        apply_change(state, change)
-    state["version"] = message["v"]
-
-
-def comparable(state: dict) -> dict:
-    """The state without what legitimately differs between two fetches: viewer and presence."""
-    return {k: v for k, v in state.items() if k not in ("me", "online")}
+    """Apply one `changes` message with the app's reducer; a version gap is a bug in the server
+    (or a lost event)."""
+    outcome = changes.apply_message(state, message)
+    assert outcome == "applied", (outcome, message["v"], state["version"])
 
 
 def prepare_database(tmp_path: Path, setup) -> None:

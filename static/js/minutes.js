@@ -44,17 +44,6 @@
   }
 
   // ---- state ---------------------------------------------------------------------------------
-  window.chiboRoomExtensions = window.chiboRoomExtensions || {};
-  window.chiboRoomExtensions.minutes = function (state, data) {
-    if (!state.minutes) state.minutes = { status: {}, sections: [] };
-    if (data.status) state.minutes.status = data.status;
-    (data.sections || []).forEach(function (s) {
-      var list = state.minutes.sections;
-      var i = list.findIndex(function (x) { return x.item_id === s.item_id; });
-      if (i >= 0) list[i] = s; else list.push(s);
-    });
-  };
-
   function sectionOf(state, itemId) {
     return (state.minutes.sections || []).find(function (s) { return s.item_id === itemId; }) || null;
   }

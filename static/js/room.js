@@ -6,6 +6,8 @@
   if (!root || typeof io === "undefined") return;
   var meetingId = parseInt(root.dataset.meetingId, 10);
   var T = JSON.parse(document.getElementById("room-i18n").textContent);
+  // How each kind of change merges into the state: the server's table (meetings/changes.py).
+  var CHANGE_TABLE = JSON.parse(document.getElementById("room-changes").textContent);
   var lang = document.documentElement.lang || "vi";
 
   var state = null;       // the last snapshot with every event applied
@@ -111,11 +113,10 @@
   function onChanges(msg) {
     if (msg.meeting_id !== meetingId) return;
     if (joining || !state) { early.push(msg); return; }
-    if (msg.v <= state.version) return; // already included
-    if (msg.v !== state.version + 1) { resync(); return; } // a gap: fetch the whole state
-    msg.changes.forEach(applyChange);
-    state.version = msg.v;
-    render();
+    // A gap (a missed message) or a type this page does not know: fetch the whole state.
+    var outcome = window.chibo.changes.applyMessage(state, msg, CHANGE_TABLE);
+    if (outcome === "applied") render();
+    else if (outcome !== "old") resync();
   }
   socket.on("changes", onChanges);
   socket.on("presence", function (msg) {
@@ -156,21 +157,6 @@
     state = snapshot;
     online = new Set(snapshot.online);
     render();
-  }
-  function applyChange(change) {
-    var d = change.data;
-    if (change.type === "meeting") state.meeting = d;
-    else if (change.type === "agenda") state.agenda = d;
-    else if (change.type === "observers") state.observers = d;
-    else if (change.type === "attendance") {
-      d.rows.forEach(function (row) {
-        var i = state.roster.findIndex(function (r) { return r.user_id === row.user_id; });
-        if (i >= 0) state.roster[i] = row; else state.roster.push(row);
-      });
-      state.figures = d.figures;
-    } else if (window.chiboRoomExtensions && window.chiboRoomExtensions[change.type]) {
-      window.chiboRoomExtensions[change.type](state, d);
-    }
   }
   function describeAbsence(before, after, resent) {
     if (!before) return;

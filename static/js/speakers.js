@@ -13,9 +13,6 @@
   var send = null;
   var tick = null;
 
-  window.chiboRoomExtensions = window.chiboRoomExtensions || {};
-  window.chiboRoomExtensions.speakers = function (roomState, data) { roomState.speakers = data; };
-
   function $(id) { return document.getElementById(id); }
   var el = window.chibo.el, fmt = window.chibo.fmt;
   function clock(seconds) {

@@ -112,22 +112,6 @@
   var send = null;
   var sending = {}; // vote id -> true while a cast ballot is not yet confirmed
 
-  window.chiboRoomExtensions = window.chiboRoomExtensions || {};
-  window.chiboRoomExtensions.vote = function (roomState, data) {
-    var votes = (roomState.votes || []).filter(function (v) { return v.id !== data.id; });
-    votes.push(data);
-    votes.sort(function (a, b) { return a.id - b.id; });
-    roomState.votes = votes;
-  };
-  // After each ballot only what moved arrives: how many voted, and a show of hands' counts.
-  window.chiboRoomExtensions.vote_progress = function (roomState, data) {
-    (roomState.votes || []).forEach(function (v) {
-      if (v.id !== data.id) return;
-      v.voted = data.voted;
-      if (data.counts) v.counts = data.counts;
-    });
-  };
-
   function $(id) { return document.getElementById(id); }
   function can(action) { return !!(state && state.me.can[action]); }
   // Eligibility is public (the list fixed at opening); whether I voted comes from "my_votes".

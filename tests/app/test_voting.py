@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from auth.models import User
 from core.extensions import db
+from meetings.changes import apply_change
 from meetings.commands import dispatch
 from meetings.errors import CommandError
 from meetings.models import CommandLog
 from meetings.voting.models import Ballot, Hand, Vote, VoteParticipation
 from meetings.voting.records import vote_summaries
-from tests import live_server
 from tests.factories import cid, command, events, upcoming_meeting_id
 
 OFFICIAL = ["bithu", "phobithu", *[f"dangvien{i}" for i in range(1, 10)]]  # 11 official members
@@ -462,7 +462,7 @@ def test_events_replayed_on_a_stale_state_equal_a_fresh_snapshot(app, sio):
     def replay():
         for message in events(watcher):
             for change in message["changes"]:
-                live_server.apply_change(state, change)  # the mirror of room.js / voting.js
+                apply_change(state, change)  # the app's reducer (static/js/changes.js in Python)
         fresh = watcher.emit("join", {"meeting_id": meeting_id}, callback=True)["snapshot"]
         assert state["votes"] == fresh["votes"]
 

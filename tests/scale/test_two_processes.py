@@ -13,6 +13,7 @@ import time
 import pytest
 import requests
 
+from meetings import changes
 from tests import live_server
 
 pytestmark = pytest.mark.server
@@ -80,7 +81,7 @@ def test_events_caused_on_one_process_reach_clients_of_the_other(cluster, client
     state_a = live_server.fetch_state(a, bithu_http, meeting_id)
     state_b = live_server.fetch_state(b, bithu_http, meeting_id)
     assert state_a["version"] == state_b["version"] == ack["version"]
-    assert live_server.comparable(state_a) == live_server.comparable(state_b)
+    assert changes.comparable(state_a) == changes.comparable(state_b)
 
 
 def test_presence_follows_a_socket_that_leaves_on_the_other_process(cluster, clients):

@@ -12,8 +12,9 @@ import time
 import pytest
 import socketio
 
+from meetings.changes import comparable
 from tests import live_server
-from tests.live_server import apply_message, comparable
+from tests.live_server import apply_message
 
 pytestmark = pytest.mark.server
 
