@@ -16,19 +16,8 @@ from meetings import changes, scheduling
 from meetings.changes import CHANGE_TYPES, Part, Rule, apply_change, apply_message
 from meetings.commands import REGISTRY
 from meetings.models import Meeting
-from tests.conftest import make_test_app
 from tests.factories import upcoming_meeting_id
 from tests.verify_changes import ChangeVerifier
-
-
-@pytest.fixture
-def app(tmp_path):
-    """The usual test app, with sealed PDFs kept under the test's own folder."""
-    app = make_test_app(tmp_path, CHIBO_MINUTES_DIR=str(tmp_path / "minutes"))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _uid(app, username: str) -> int:
