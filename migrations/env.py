@@ -9,9 +9,12 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Logging from alembic.ini only when nothing configured it yet (`flask db ...` from a shell).
+# When the app migrates itself on start, its logging is already set up; and fileConfig's default
+# (disable_existing_loggers=True) would silence every logger created before this line, the app's
+# own included (meetings.events, meetings.commands, auth.sessions, ...).
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
