@@ -28,7 +28,8 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(5), default="vi")
-    # Rotated on password change and logout-everywhere: sessions carry it, so old ones die.
+    # Rotated on logout, password change and deactivation: every session cookie and remember-me
+    # cookie carries it (get_id), so copies taken before any of these stop working.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -38,6 +39,10 @@ class User(UserMixin, db.Model):
             current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if current_app else "scrypt"
         )
         self.password_hash = generate_password_hash(password, method=method)
+        self.rotate_session_token()
+
+    def rotate_session_token(self) -> None:
+        """End every session of this user: cookies issued before carry the old token."""
         self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:

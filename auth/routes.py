@@ -55,9 +55,13 @@ def login():
 def logout():
     if not ActionForm().validate_on_submit():
         abort(400)
-    user_id = current_user.id
+    user = current_user._get_current_object()
+    # A copy of this browser's session or remember-me cookie must not outlive the logout: the
+    # token both carry is rotated (which ends the user's other sessions too: logout everywhere).
+    user.rotate_session_token()
+    db.session.commit()
     logout_user()
-    disconnect_sockets(user_id)
+    disconnect_sockets(user.id)
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ def from_environment() -> dict:
         "CHIBO_LOAD_DEMO": _flag("CHIBO_LOAD_DEMO", True),
         "CHIBO_AUTO_MIGRATE": _flag("CHIBO_AUTO_MIGRATE", True),
         "SESSION_COOKIE_SECURE": _flag("CHIBO_SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_SECURE": _flag("CHIBO_SECURE_COOKIES", False),
         # Several processes share Redis already: login limits must count across all of them.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or _shared_limit_storage(os.environ.get("SOCKETIO_MESSAGE_QUEUE")),
@@ -93,6 +95,8 @@ DEFAULTS: dict = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Flask-Login's default is a year; a stolen phone's cookie should not last that long.
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "CHIBO_ASYNC_MODE": "threading",

@@ -209,6 +209,8 @@ def set_active(user: User, active: bool, *, acting: User) -> None:
     if user.id == acting.id and not active:
         raise AdminError("own_account")
     user.is_active_account = active
+    if not active:
+        user.rotate_session_token()  # reactivation must not revive cookies issued before
     db.session.commit()
     if not active:
         disconnect_sockets(user.id)
