@@ -169,7 +169,17 @@ def main(argv: list[str] | None = None) -> None:
         default=10000,
         help="simultaneous connections (eventlet's own default is 1024)",
     )
+    parser.add_argument(
+        "--share-port",
+        action="store_true",
+        default=os.environ.get("CHIBO_SHARE_PORT") == "1",
+        help="let several processes listen on the same port (the kernel splits connections)",
+    )
     args = parser.parse_args(argv)
+    if not args.share_port and port_in_use(args.host, args.port):
+        # eventlet's listener sets SO_REUSEPORT: without this check a second server would start
+        # silently and the kernel would split users between two servers (random logouts).
+        raise SystemExit(f"chibo: port {args.port} is already in use on {args.host}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from core.db_setup import use_green_psycopg_wait
 
@@ -195,6 +205,20 @@ def main(argv: list[str] | None = None) -> None:
             "log_output": False,
         }
     socketio.run(app, **run_kwargs)
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something listens on host:port: a bind without SO_REUSEPORT fails then."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def _start_cluster_tasks(app: Flask) -> None:
