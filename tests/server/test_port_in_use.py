@@ -44,7 +44,9 @@ def test_a_second_server_on_the_same_port_refuses_to_start(tmp_path):
         except subprocess.TimeoutExpired:
             second.kill()
             output, _ = second.communicate()
-            raise AssertionError(f"the second server started on a port in use:\n{output!r}")
+            raise AssertionError(
+                f"the second server started on a port in use:\n{output!r}"
+            ) from None
         assert second.returncode != 0
         assert f"port {port} is already in use".encode() in output
         assert first.process.poll() is None  # the first one is untouched
