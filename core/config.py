@@ -108,4 +108,7 @@ DEFAULTS: dict = {
     "CHIBO_WS_COMPRESSION": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
+    # Socket.IO events (meetings/event_limits.py) and HTTP commands: far above a person's pace.
+    "CHIBO_EVENT_LIMIT_SOCKET": "20/second;300/minute",
+    "CHIBO_EVENT_LIMIT_USER": "30/second;600/minute",
 }

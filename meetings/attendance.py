@@ -47,7 +47,7 @@ def check_in(ctx: Context, _payload) -> Effect:
     grace = timedelta(minutes=current_app.config.get("CHIBO_LATE_AFTER_MINUTES", 15))
     existing = db.session.get(Attendance, (ctx.meeting.id, ctx.actor.id))
     if existing and existing.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
-        return Effect(result={"status": existing.status}, changes=[])
+        return Effect.nothing({"status": existing.status})
     late = ctx.meeting.started_at is not None and now - ctx.meeting.started_at > grace
     status = AttendanceStatus.LATE if late else AttendanceStatus.PRESENT
     _set(ctx, ctx.actor.id, status.value, now, None)

@@ -58,6 +58,13 @@ class Effect:
     result: dict = field(default_factory=dict)
     audit: dict = field(default_factory=dict)
     private: list[tuple[int, str, dict]] = field(default_factory=list)  # (user_id, event, payload)
+    unchanged: bool = False  # the command found nothing to do: no version, log row or broadcast
+
+    @classmethod
+    def nothing(cls, result: dict) -> Effect:
+        """A command that changes nothing (lowering a hand that is not raised) answers ok with
+        the current version; a flood of them costs no write, no log row and no broadcast."""
+        return cls(result=result, unchanged=True)
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,9 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, raw: dict) 
     if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
         raise Forbidden()  # before the payload: a caller without the right learns nothing more
     effect = cmd.handler(Context(actor, meeting, roles), parse_payload(cmd, raw))
+    if effect.unchanged:
+        db.session.rollback()  # undoes the version bump: the lock was all it wrote
+        return {"ok": True, "version": version - 1, "result": effect.result, "unchanged": True}
     check_changes(effect.changes)  # each type in the change table, or nothing is committed
     db.session.add(
         CommandLog(

@@ -59,3 +59,11 @@ class Unavailable(CommandError):
     code = "unavailable"
     http_status = 503
     default_message = _l("The server could not complete this; please try again.")
+
+
+class RateLimited(CommandError):
+    """Too many events or commands: the client may retry after `retry_after` seconds."""
+
+    code = "rate_limited"
+    http_status = 429
+    default_message = _l("Too many requests at once. Please wait a moment and try again.")

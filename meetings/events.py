@@ -9,14 +9,14 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import disconnect, join_room, leave_room
 
 from core.extensions import db, socketio
 from meetings import broadcast, room
 from meetings.commands import dispatch
-from meetings.errors import CommandError, Invalid, Unauthenticated, Unavailable
+from meetings.errors import CommandError, Invalid, RateLimited, Unauthenticated, Unavailable
 from meetings.presence import presence
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,22 @@ def handler(event: str):
     def wrap(fn):
         @functools.wraps(fn)
         def run(data=None):
+            limits = current_app.extensions["event_limits"]
+            with limits.socket_turn(request.sid) as my_turn:
+                if not my_turn:
+                    return RateLimited(retry_after=1.0).as_dict()
+                return checked(limits, data)
+
+        def checked(limits, data):
             try:
                 if not current_user.is_authenticated:
                     raise Unauthenticated()
+                verdict = limits.check(request.sid, current_user.id, event)
+                if not verdict.allowed:
+                    if verdict.disconnect:
+                        log.warning("disconnecting user %s: kept flooding", current_user.id)
+                        disconnect()
+                    raise RateLimited(retry_after=verdict.retry_after)
                 if not isinstance(data, dict):
                     raise Invalid(field="payload")
                 return fn(data)
@@ -59,6 +72,7 @@ def on_connect(auth=None):
 
 
 def on_disconnect(reason=None):
+    current_app.extensions["event_limits"].forget(request.sid)
     for meeting_id, user_id in presence.drop_socket(request.sid):
         broadcast.presence(meeting_id, user_id, online=False)
 

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from core.extensions import db
+from core.extensions import db, limiter
 from core.timeutil import VIETNAM, utcnow
 from core.vietnamese import name_sort_key
 from meetings import changes, room, scheduling
@@ -246,6 +256,10 @@ def state(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/commands/<name>", methods=["POST"])
 @login_required
+@limiter.limit(
+    lambda: current_app.config["CHIBO_EVENT_LIMIT_USER"],
+    key_func=lambda: f"commands:{current_user.id}",
+)
 def http_command(meeting_id: int, name: str):
     """The same commands as the socket's `command` event, for clients without a socket."""
     body = request.get_json(silent=True)

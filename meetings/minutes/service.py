@@ -242,7 +242,7 @@ def minutes_edit(ctx: Context, payload: EditSection) -> Effect:
             updated_by=row.updated_by.full_name if row and row.updated_by else None,
         )
     if row is not None and row.html == html:
-        return Effect(result={"revision": row.revision, "html": html})
+        return Effect.nothing({"revision": row.revision, "html": html})
     if row is None:
         row = MinutesSection(meeting_id=meeting.id, item_id=payload.item_id, html="", revision=0)
         db.session.add(row)

@@ -50,7 +50,7 @@ def raise_hand(ctx: Context, _payload) -> Effect:
     _require_live(ctx)
     existing = _mine(ctx)
     if existing is not None:
-        return Effect(result={"request_id": existing.id, "status": existing.status})
+        return Effect.nothing({"request_id": existing.id, "status": existing.status})
     waiting = queue.waiting(ctx.meeting.id, ctx.meeting.current_item_id)
     if len(waiting) >= MAX_WAITING:
         raise Conflict()
@@ -89,7 +89,7 @@ def lower_hand(ctx: Context, _payload) -> Effect:
                 result={"request_id": request.id, "status": request.status},
                 audit={"request_id": request.id},
             )
-    return Effect(result={"request_id": None, "status": None})
+    return Effect.nothing({"request_id": None, "status": None})
 
 
 def _finish(request: SpeakerRequest, now) -> None:

@@ -1,0 +1,153 @@
+"""Limits on Socket.IO events, so one member (or one script) cannot stall a meeting.
+
+Measured before (issue 14): ~1,000 commands a second from one member took another member's
+snapshot from 13 ms to 2.4 s and `/login` to 27 s. Three defences, cheapest first:
+
+- **one event at a time per socket** (`socket_turn`): a socket's events wait for its previous one;
+  beyond `MAX_WAITING` waiting events the next is refused at once. One connection's burst then
+  queues behind itself instead of taking every worker the server has (fairness between sockets);
+- **per-socket limits**, counted in this process's memory (a socket lives on one process);
+- **per-user limits**, counted where login limits are (Redis with several processes), so many
+  sockets or processes do not multiply one user's allowance. If that storage fails (Redis down),
+  the count falls back to this process's memory and says so in the log, once per outage.
+
+A refused event answers `rate_limited` with `retry_after` seconds; a socket that keeps going
+after `DISCONNECT_AFTER` refusals in a minute is disconnected. The limits are far above what a
+person does (a click is one event; the room's script sends a few per action).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Flask
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+log = logging.getLogger(__name__)
+
+# Reading the whole meeting costs about ten commands: it counts five.
+COST = {"join": 5, "snapshot": 5}
+MAX_WAITING = 8
+DISCONNECT_AFTER = 50
+_REFUSALS = parse_many(f"{DISCONNECT_AFTER}/minute")[0]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: float = 0.0
+    disconnect: bool = False
+
+
+class EventLimits:
+    """The counters of one app (made by `install`, kept in `app.extensions['event_limits']`)."""
+
+    def __init__(
+        self, shared_uri: str, prefix: str, per_socket: str, per_user: str, enabled: bool = True
+    ) -> None:
+        self.enabled = enabled
+        self.per_socket = parse_many(per_socket)
+        self.per_user = parse_many(per_user)
+        self.local = FixedWindowRateLimiter(MemoryStorage())
+        self.fallback = FixedWindowRateLimiter(MemoryStorage())
+        self.shared = self.local
+        self.shared_uri = shared_uri
+        if not shared_uri.startswith("memory://"):
+            self.shared = FixedWindowRateLimiter(
+                storage_from_string(shared_uri, key_prefix=f"{prefix}:events", wrap_exceptions=True)
+            )
+        self.degraded = False
+        self._turns: dict[str, threading.Semaphore] = {}
+        self._waiting: dict[str, int] = defaultdict(int)
+        self._lock = threading.Lock()
+
+    # ---- counting --------------------------------------------------------------------------
+
+    def check(self, sid: str, user_id: int, event: str) -> Verdict:
+        if not self.enabled:
+            return Verdict(True)
+        cost = COST.get(event, 1)
+        for item in self.per_socket:
+            if not self.local.hit(item, "sid", sid, cost=cost):
+                return self._refuse(self.local, item, ("sid", sid), sid)
+        for item in self.per_user:
+            limiter = self._shared_hit(item, ("user", str(user_id)), cost)
+            if limiter is not None:
+                return self._refuse(limiter, item, ("user", str(user_id)), sid)
+        return Verdict(True)
+
+    def _shared_hit(self, item: RateLimitItem, ids: tuple[str, ...], cost: int):
+        """None when allowed; else the limiter that refused (for its retry hint)."""
+        if self.shared is not self.local:
+            try:
+                allowed = self.shared.hit(item, *ids, cost=cost)
+                if self.degraded:
+                    self.degraded = False
+                    log.warning("event limits: shared storage is back; counting there again")
+                return None if allowed else self.shared
+            except Exception:  # limits wraps the storage's errors (Redis down)
+                if not self.degraded:
+                    self.degraded = True
+                    log.warning(
+                        "event limits: shared storage unreachable; counting in this process"
+                    )
+        limiter = self.fallback
+        return None if limiter.hit(item, *ids, cost=cost) else limiter
+
+    def _refuse(self, limiter, item: RateLimitItem, ids: tuple[str, ...], sid: str) -> Verdict:
+        try:
+            reset = limiter.get_window_stats(item, *ids).reset_time
+        except Exception:
+            reset = time.time() + item.get_expiry()
+        retry = max(0.1, math.ceil((reset - time.time()) * 10) / 10)
+        keeps_going = not self.local.hit(_REFUSALS, "refused", sid)
+        return Verdict(False, retry, keeps_going)
+
+    # ---- fairness --------------------------------------------------------------------------
+
+    @contextmanager
+    def socket_turn(self, sid: str):
+        """Run the body when this socket's earlier events are done; yields False (and runs
+        nothing) when too many of its events wait already."""
+        with self._lock:
+            if self._waiting[sid] >= MAX_WAITING:
+                yield False
+                return
+            self._waiting[sid] += 1
+            turn = self._turns.setdefault(sid, threading.Semaphore(1))
+        try:
+            with turn:
+                yield True
+        finally:
+            with self._lock:
+                self._waiting[sid] -= 1
+                if self._waiting[sid] <= 0:
+                    self._waiting.pop(sid, None)
+                    self._turns.pop(sid, None)
+
+    def forget(self, sid: str) -> None:
+        """A socket closed: nothing to keep (its counters expire with their windows)."""
+        with self._lock:
+            if not self._waiting.get(sid):
+                self._turns.pop(sid, None)
+
+
+def install(app: Flask) -> EventLimits:
+    limits = EventLimits(
+        app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
+        app.config.get("RATELIMIT_KEY_PREFIX") or app.config["CHIBO_CLUSTER"],
+        app.config["CHIBO_EVENT_LIMIT_SOCKET"],
+        app.config["CHIBO_EVENT_LIMIT_USER"],
+        # Off with the HTTP limits (tests that send many events on purpose turn both off).
+        enabled=app.config.get("RATELIMIT_ENABLED", True),
+    )
+    app.extensions["event_limits"] = limits
+    return limits
