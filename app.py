@@ -92,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     install_event_limits(app)
     _register_features(app)
     from core.web import install_web_defaults
+
     install_template_helpers(app)
     install_web_defaults(app)
 
