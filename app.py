@@ -120,7 +120,8 @@ def _register_features(app: Flask) -> None:
     """Every feature, named here: its pages (blueprint), its room commands, its socket events."""
     from admin.routes import bp as admin_bp
     from auth.routes import bp as auth_bp
-    from meetings import agenda, attendance, commands, lifecycle
+    from meetings import agenda, attendance, commands, lifecycle, scheduling
+    from meetings.documents import commands as document_commands
     from meetings.documents.routes import bp as documents_bp
     from meetings.events import register as register_events
     from meetings.minutes import service as minutes_commands
@@ -129,11 +130,22 @@ def _register_features(app: Flask) -> None:
     from meetings.speakers import commands as speaker_commands
     from meetings.speakers.routes import bp as speakers_bp
     from meetings.voting import service as voting_commands
+    from meetings.voting import settings as vote_rule_commands
     from meetings.voting.routes import bp as voting_bp
+    from oversight import commands as assignment_commands
     from oversight.routes import bp as oversight_bp
 
     commands.expect_features(
-        lifecycle, agenda, attendance, speaker_commands, voting_commands, minutes_commands
+        lifecycle,
+        agenda,
+        attendance,
+        scheduling,
+        document_commands,
+        speaker_commands,
+        voting_commands,
+        vote_rule_commands,
+        minutes_commands,
+        assignment_commands,
     )
     register_events()
     app.register_blueprint(auth_bp)

@@ -9,10 +9,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from admin.members import cell_or_404
 from admin.routes import bp
+from meetings.commands import run_org
+from meetings.errors import CommandError
 from meetings.rules import (
     DEFAULT_RULES,
     DISCIPLINE_OPTIONS,
@@ -23,7 +26,7 @@ from meetings.rules import (
     VoteKind,
     VoteRuleSet,
 )
-from meetings.voting.settings import rules_for_cell, save_cell_rules
+from meetings.voting.settings import overrides_of, rules_for_cell
 
 KIND_LABELS = {
     VoteKind.RESOLUTION: _l("Resolution / conclusion"),
@@ -96,14 +99,15 @@ def vote_rules(cell_id: int):
     if request.method == "POST" and csrf.validate_on_submit():
         try:
             rules = _rules_from_form(request.form)
-        except ValueError:
+            actor = current_user._get_current_object()
+            run_org(actor, cell.id, "set_vote_rules", {"rules": overrides_of(rules)})
+        except (ValueError, CommandError):
             error = _(
                 "These rules are not valid: every kind of vote needs at least one method, its "
                 "default method must be allowed, and discipline and elections are by secret "
                 "ballot only."
             )
         else:
-            save_cell_rules(cell.id, rules)
             flash(_("The vote rules of %(cell)s are saved.", cell=cell.name), "info")
             return redirect(url_for("admin.vote_rules", cell_id=cell.id))
     return render_template(

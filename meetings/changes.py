@@ -51,6 +51,7 @@ CHANGE_TYPES: dict[str, tuple[Part, ...]] = {
     # After a ballot: `{id, voted, counts}` (counts null for a secret vote until its close).
     "vote_progress": (Part("votes", Rule.PATCH, key="id"),),
     "speakers": (Part("speakers"),),
+    "documents": (Part("documents"),),  # the released documents, whole
     # `{sections?, status?}`: a keystroke resends one item's text, not the whole minutes.
     "minutes": (
         Part("minutes.sections", Rule.UPSERT, field="sections", key="item_id", sort=True),

@@ -1,10 +1,16 @@
-"""Running a command: the one way meeting state changes.
+"""Running a command: the one way state changes.
 
-HTTP views and Socket.IO handlers both call `dispatch`. Each command:
-locks the meeting by bumping its version (first statement of the transaction, so SQLite takes its
-write lock and PostgreSQL its row lock before anything is read), replays an earlier result when the
+Meeting commands: Socket.IO handlers and the HTTP command route call `dispatch` (the wire: only
+commands registered with `wire=True`); the server's own forms call `run`. Each command locks the
+meeting by bumping its version (first statement of the transaction, so SQLite takes its write
+lock and PostgreSQL its row lock before anything is read), replays an earlier result when the
 client's command id was seen already, checks the caller's right, validates the payload, changes
 state, records itself in the command log, commits, and only then broadcasts with the new version.
+
+Organisation commands (a cell's or a committee's settings, scheduling a new meeting: no meeting
+to lock yet) take the same steps without the lock and the broadcast: `run_org`.
+Changes the server makes on its own (`system_change`) are locked, logged with no actor, and
+broadcast like a command.
 """
 
 from __future__ import annotations
@@ -26,7 +32,14 @@ from meetings import broadcast
 from meetings.changes import check as check_changes
 from meetings.errors import CommandError, Forbidden, Invalid, NotFound, Unavailable
 from meetings.models import CommandLog, Meeting
-from meetings.permissions import MEETING_PERMISSIONS, allowed, meeting_roles
+from meetings.permissions import (
+    MEETING_PERMISSIONS,
+    ORG_PERMISSIONS,
+    allowed,
+    meeting_roles,
+    organization_roles,
+)
+from org.models import Organization
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +64,13 @@ class Context:
 
 
 @dataclass
+class OrgContext:
+    actor: User
+    organization: Organization
+    roles: frozenset[str]
+
+
+@dataclass
 class Effect:
     """What a command did: changes to broadcast, a result for the caller, audit details."""
 
@@ -59,6 +79,8 @@ class Effect:
     audit: dict = field(default_factory=dict)
     private: list[tuple[int, str, dict]] = field(default_factory=list)  # (user_id, event, payload)
     unchanged: bool = False  # the command found nothing to do: no version, log row or broadcast
+    # An organisation command that created a meeting names it (its log row joins that meeting's).
+    meeting_id: int | None = None
 
     @classmethod
     def nothing(cls, result: dict) -> Effect:
@@ -73,18 +95,41 @@ class Command:
     permission: str
     payload: type[Payload]
     handler: Callable[[Context, Payload], Effect]
+    wire: bool = True  # reachable by name from a socket or the HTTP command route
+
+
+@dataclass(frozen=True)
+class OrgCommand:
+    name: str
+    permission: str
+    payload: type[Payload]
+    handler: Callable[[OrgContext, Payload], Effect]
 
 
 REGISTRY: dict[str, Command] = {}
+ORG_REGISTRY: dict[str, OrgCommand] = {}
 
 
-def command(name: str, permission: str, payload: type[Payload] = Empty):
-    """Register a command handler under a name, guarded by a permission of the table."""
+def command(name: str, permission: str, payload: type[Payload] = Empty, *, wire: bool = True):
+    """Register a meeting command under a name, guarded by a permission of the table.
+    `wire=False`: only the server's own pages run it (`run`), e.g. when the payload is a file."""
     if permission not in MEETING_PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
 
     def register(handler):
-        REGISTRY[name] = Command(name, permission, payload, handler)
+        REGISTRY[name] = Command(name, permission, payload, handler, wire)
+        return handler
+
+    return register
+
+
+def org_command(name: str, permission: str, payload: type[Payload] = Empty):
+    """Register an organisation command (a cell's or a committee's), guarded by ORG_PERMISSIONS."""
+    if permission not in ORG_PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def register(handler):
+        ORG_REGISTRY[name] = OrgCommand(name, permission, payload, handler)
         return handler
 
     return register
@@ -93,25 +138,26 @@ def command(name: str, permission: str, payload: type[Payload] = Empty):
 def expect_features(*modules: ModuleType) -> None:
     """The app names the modules whose `@command` handlers make up the room; a module that
     registered nothing (renamed, emptied) fails at start rather than at the first click."""
-    registered = {cmd.handler.__module__ for cmd in REGISTRY.values()}
+    registered = {cmd.handler.__module__ for cmd in [*REGISTRY.values(), *ORG_REGISTRY.values()]}
     missing = [m.__name__ for m in modules if m.__name__ not in registered]
     if missing:
         raise RuntimeError(f"no commands registered by {', '.join(missing)}")
 
 
 def screen_payload(raw) -> dict:
-    """The payload's shape, checked before anything is locked: an object of sane values."""
+    """The payload's shape, checked before anything is locked: an object of sane values.
+    (File contents, which only the server's own pages pass, are left to the command.)"""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise Invalid(field="payload")
-    reason = safe_input.problem(raw)
+    reason = safe_input.problem({k: v for k, v in raw.items() if not isinstance(v, bytes)})
     if reason:
         raise Invalid(field="payload", reason=reason)
     return raw
 
 
-def parse_payload(cmd: Command, raw: dict) -> Payload:
+def parse_payload(cmd: Command | OrgCommand, raw: dict) -> Payload:
     """The command's own model: types, ranges, no unknown fields (after the caller's right)."""
     try:
         return cmd.payload.model_validate(raw)
@@ -132,31 +178,55 @@ def _replay(actor_id: int, client_id: str, name: str) -> dict | None:
 
 
 def dispatch(actor: User, meeting_id, name, client_id, raw_payload) -> dict:
-    """Run one command; returns the ack `{ok, version, result}` or raises CommandError."""
+    """Run one command from the wire; returns the ack `{ok, version, result}` or raises
+    CommandError."""
     cmd = REGISTRY.get(name) if isinstance(name, str) else None
-    if cmd is None:
+    if cmd is None or not cmd.wire:
         raise Invalid(field="name")
     if not isinstance(meeting_id, int) or isinstance(meeting_id, bool):
         raise Invalid(field="meeting_id")
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise Invalid(field="cid")
     raw = screen_payload(raw_payload)
+    return _guarded(
+        actor, cmd.name, client_id, lambda: _run(actor, meeting_id, cmd, client_id, raw)
+    )
+
+
+def run(actor: User, meeting_id: int, name: str, payload: dict | None = None) -> dict:
+    """Run one command for the server's own pages (a form): the same lock, right, log and
+    broadcast as `dispatch`, without a client id (a form post is not resent after a reconnect)."""
+    cmd = REGISTRY[name]
+    raw = screen_payload(payload)
+    return _guarded(actor, cmd.name, None, lambda: _run(actor, meeting_id, cmd, None, raw))
+
+
+def run_org(actor: User, organization_id: int, name: str, payload: dict | None = None) -> dict:
+    """Run one organisation command: right, payload, handler, log row, commit (no meeting to
+    lock or broadcast to). Returns `{ok, result}` or raises CommandError."""
+    cmd = ORG_REGISTRY[name]
+    raw = screen_payload(payload)
+    return _guarded(actor, cmd.name, None, lambda: _run_org(actor, organization_id, cmd, raw))
+
+
+def _guarded(actor: User, name: str, client_id: str | None, work: Callable[[], dict]) -> dict:
+    """Nothing half-done: a refusal or a database fault rolls back and answers with an error."""
     try:
-        return _run(actor, meeting_id, cmd, client_id, raw)
+        return work()
     except CommandError:
         db.session.rollback()
         raise
     except IntegrityError:
         # The same command id raced itself: the other copy won; answer with its result.
         db.session.rollback()
-        replay = _replay(actor.id, client_id, cmd.name)
+        replay = _replay(actor.id, client_id, name) if client_id else None
         if replay is not None:
             return replay
-        log.exception("integrity error in command %s", cmd.name)
+        log.exception("integrity error in command %s", name)
         raise Unavailable() from None
     except OperationalError:
         db.session.rollback()
-        log.exception("database error in command %s", cmd.name)
+        log.exception("database error in command %s", name)
         raise Unavailable() from None
 
 
@@ -181,9 +251,9 @@ def _locked_meeting(meeting_id: int) -> Meeting:
     ).scalar_one()
 
 
-def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, raw: dict) -> dict:
+def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw: dict) -> dict:
     version = _lock(meeting_id)
-    replay = _replay(actor.id, client_id, cmd.name)
+    replay = _replay(actor.id, client_id, cmd.name) if client_id else None
     if replay is not None:
         db.session.rollback()
         return replay
@@ -214,9 +284,40 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str, raw: dict) 
     return {"ok": True, "version": version, "result": effect.result}
 
 
-def system_change(meeting_id: int, apply: Callable[[Meeting], list[dict]]) -> int | None:
+def _run_org(actor: User, organization_id: int, cmd: OrgCommand, raw: dict) -> dict:
+    db.session.rollback()  # a fresh transaction, as for a meeting command
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound()
+    roles = organization_roles(actor, organization)
+    if not allowed(roles, cmd.permission, ORG_PERMISSIONS):
+        raise Forbidden()
+    effect = cmd.handler(OrgContext(actor, organization, roles), parse_payload(cmd, raw))
+    if effect.unchanged:
+        db.session.rollback()
+        return {"ok": True, "result": effect.result, "unchanged": True}
+    db.session.add(
+        CommandLog(
+            meeting_id=effect.meeting_id,
+            organization_id=organization_id,
+            actor_id=actor.id,
+            name=cmd.name,
+            details=effect.audit,
+            result=effect.result,
+        )
+    )
+    db.session.commit()
+    for user_id, event, data in effect.private:
+        broadcast.to_user(user_id, event, data)
+    return {"ok": True, "result": effect.result}
+
+
+def system_change(
+    meeting_id: int, apply: Callable[[Meeting], list[dict]], *, name: str = "system_change"
+) -> int | None:
     """A change the server makes on its own (e.g. recording an observer's visit): same lock,
-    same version bump and broadcast as a command. `apply` returns the changes, or [] for none."""
+    version bump, log row (no actor) and broadcast as a command. `apply` returns the changes,
+    or [] for none (nothing is written)."""
     version = _lock(meeting_id)
     meeting = _locked_meeting(meeting_id)
     try:
@@ -228,6 +329,14 @@ def system_change(meeting_id: int, apply: Callable[[Meeting], list[dict]]) -> in
         db.session.rollback()
         return None
     check_changes(changes)
+    db.session.add(
+        CommandLog(
+            meeting_id=meeting_id,
+            name=name,
+            details={"changed": sorted({change["type"] for change in changes})},
+            version=version,
+        )
+    )
     db.session.commit()
     broadcast.changes(meeting_id, version, changes)
     return version

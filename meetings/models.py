@@ -105,9 +105,11 @@ class ObserverVisit(db.Model):
 
 
 class CommandLog(db.Model):
-    """Every state-changing command, append-only: the audit trail and the idempotency record.
+    """Every state change, append-only: the audit trail and the idempotency record.
 
-    A repeated (actor, command id) returns the stored result instead of acting twice.
+    A repeated (actor, command id) returns the stored result instead of acting twice. Rows of
+    the server's own changes have no actor; rows of the server's forms have no client id;
+    organisation commands name their organisation (and the meeting, when they created one).
     """
 
     __tablename__ = "command_log"
@@ -115,12 +117,13 @@ class CommandLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    client_id: Mapped[str] = mapped_column(String(64))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     result: Mapped[dict] = mapped_column(JSON, default=dict)
     version: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    actor: Mapped[User] = relationship()
+    actor: Mapped[User | None] = relationship()

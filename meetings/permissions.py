@@ -59,6 +59,14 @@ CELL_PERMISSIONS: dict[str, frozenset[str]] = {
     "view_quality": frozenset({"secretary", "deputy", "observer", "admin"}),
 }
 
+# Organisation commands (meetings.commands.org_command): the roles of `organization_roles`.
+ORG_PERMISSIONS: dict[str, frozenset[str]] = {
+    "schedule_meeting": CELL_PERMISSIONS["schedule_meeting"],
+    "set_vote_rules": frozenset({"admin"}),
+    # Leaders' attendance assignments: an administrator, or a leader of that very committee.
+    "assign_leaders": frozenset({"admin", "leader"}),
+}
+
 
 def membership_of(user: User, cell_id: int) -> Membership | None:
     return db.session.scalar(
@@ -99,6 +107,20 @@ def cell_roles(user: User, cell: Organization) -> frozenset[str]:
             roles.add("deputy")
     elif oversight_of(user, cell) is not None:
         roles.add("observer")
+    return frozenset(roles)
+
+
+def organization_roles(user: User, org: Organization) -> frozenset[str]:
+    """A cell's roles (`cell_roles`), and "leader" for a leader of that very committee."""
+    roles = set(cell_roles(user, org))
+    if not org.is_cell and getattr(user, "is_authenticated", False):
+        leads = db.session.scalar(
+            select(Oversight.id).where(
+                Oversight.user_id == user.id, Oversight.organization_id == org.id
+            )
+        )
+        if leads is not None:
+            roles.add("leader")
     return frozenset(roles)
 
 

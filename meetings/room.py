@@ -37,7 +37,7 @@ def record_observer_visit(user, meeting: Meeting) -> None:
         db.session.flush()
         return [{"type": "observers", "data": snapshot.observers_section(locked)}]
 
-    system_change(meeting.id, apply)
+    system_change(meeting.id, apply, name="observer_joined")
 
 
 def state_for(user, meeting_id) -> dict:

@@ -25,7 +25,7 @@ from core.timeutil import VIETNAM, utcnow
 from core.vietnamese import name_sort_key
 from meetings import changes, room, scheduling
 from meetings.agenda import REGULAR_AGENDA
-from meetings.commands import dispatch
+from meetings.commands import dispatch, run, run_org
 from meetings.errors import CommandError
 from meetings.forms import MeetingForm
 from meetings.models import CommandLog, Meeting, MeetingKind, MeetingStatus
@@ -103,23 +103,17 @@ def cell_page(cell_id: int):
     )
 
 
-def _member_choices(cell: Organization, official_only: bool) -> list[SelectChoice]:
-    members = [
-        m
-        for m in cell.memberships
-        if not (m.is_transferred_out or m.is_suspended or m.is_hosted)
-        and (not official_only or m.party_status == "official")
-    ]
-    members.sort(key=lambda m: name_sort_key(m.user.full_name))
-    return [SelectChoice(m.user_id, m.user.full_name) for m in members]
-
-
 def _prepare_form(form: MeetingForm, cell: Organization) -> None:
-    form.chair_id.choices = _member_choices(cell, official_only=True)
-    form.minute_taker_id.choices = _member_choices(cell, official_only=False)
+    form.chair_id.choices = [
+        SelectChoice(m.user_id, m.user.full_name) for m in scheduling.chair_candidates(cell)
+    ]
+    form.minute_taker_id.choices = [
+        SelectChoice(m.user_id, m.user.full_name) for m in scheduling.minute_taker_candidates(cell)
+    ]
 
 
-def _details(form: MeetingForm) -> scheduling.MeetingDetails:
+def _details(form: MeetingForm) -> dict:
+    """The form as the payload of `schedule_meeting` / `edit_meeting`."""
     agenda = []
     for entry in form.agenda.entries:
         title = (entry.form.title.data or "").strip()
@@ -127,22 +121,22 @@ def _details(form: MeetingForm) -> scheduling.MeetingDetails:
             continue  # blank rows are the form's spare rows
         item_id = entry.form.item_id.data
         agenda.append(
-            (
-                int(item_id) if item_id and item_id.isdigit() else None,
-                title,
-                entry.form.planned_minutes.data or 10,
-            )
+            {
+                "item_id": int(item_id) if item_id and item_id.isdigit() else None,
+                "title": title,
+                "planned_minutes": entry.form.planned_minutes.data or 10,
+            }
         )
-    return scheduling.MeetingDetails(
-        kind=form.kind.data,
-        title=form.title.data,
-        scheduled_at=form.scheduled_at.data,
-        place=form.place.data,
-        online_url=form.online_url.data,
-        chair_id=form.chair_id.data,
-        minute_taker_id=form.minute_taker_id.data,
-        agenda=agenda,
-    )
+    return {
+        "kind": form.kind.data,
+        "title": form.title.data,
+        "scheduled_at": form.scheduled_at.data.isoformat(timespec="minutes"),
+        "place": form.place.data,
+        "online_url": form.online_url.data,
+        "chair_id": form.chair_id.data,
+        "minute_taker_id": form.minute_taker_id.data,
+        "agenda": agenda,
+    }
 
 
 @bp.route("/cells/<int:cell_id>/meetings/new", methods=["GET", "POST"])
@@ -171,13 +165,13 @@ def schedule_meeting(cell_id: int):
                 form.agenda.append_entry({"title": str(title), "planned_minutes": minutes})
     if form.validate_on_submit():
         try:
-            meeting = scheduling.schedule(cell.id, current_user.id, _details(form))
+            actor = current_user._get_current_object()
+            ack = run_org(actor, cell.id, "schedule_meeting", _details(form))
         except CommandError as exc:
-            db.session.rollback()
             flash(exc.message, "error")
         else:
             flash(_("The meeting is scheduled."), "info")
-            return redirect(url_for("meetings.room_page", meeting_id=meeting.id))
+            return redirect(url_for("meetings.room_page", meeting_id=ack["result"]["meeting_id"]))
     return render_template("meetings/form.html", form=form, cell=cell, meeting=None)
 
 
@@ -206,9 +200,8 @@ def edit_meeting(meeting_id: int):
             )
     if form.validate_on_submit():
         try:
-            scheduling.update(meeting.id, _details(form))
+            run(current_user._get_current_object(), meeting.id, "edit_meeting", _details(form))
         except CommandError as exc:
-            db.session.rollback()
             flash(exc.message, "error")
         else:
             flash(_("The meeting is saved."), "info")

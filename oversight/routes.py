@@ -12,6 +12,9 @@ from sqlalchemy import select
 from core.extensions import db
 from core.i18n import format_percent
 from core.timeutil import VIETNAM
+from meetings.commands import run_org
+from meetings.errors import CommandError
+from meetings.permissions import ORG_PERMISSIONS, allowed, organization_roles
 from org.models import Organization, Oversight
 from oversight import queries, report
 from oversight.charts import bars
@@ -176,25 +179,11 @@ def dashboard_csv():
 
 
 # ---- assignments -----------------------------------------------------------------------------
-def _may_assign(committee: Organization) -> bool:
-    """An administrator, or a leader of that very committee."""
-    if current_user.is_admin:
-        return True
-    return (
-        db.session.scalar(
-            select(Oversight).where(
-                Oversight.user_id == current_user.id, Oversight.organization_id == committee.id
-            )
-        )
-        is not None
-    )
-
-
 def _committee_or_404(committee_id: int) -> Organization:
     committee = db.session.get(Organization, committee_id)
     if committee is None or committee.is_cell:
         abort(404)
-    if not _may_assign(committee):
+    if not allowed(organization_roles(current_user, committee), "assign_leaders", ORG_PERMISSIONS):
         abort(403)
     return committee
 
@@ -211,23 +200,18 @@ def assignments(committee_id: int):
     form.leader_id.choices = [(o.user_id, f"{o.user.full_name} — {o.office}") for o in leaders]
     form.cell_id.choices = [(c.id, c.name) for c in cells]
     if form.validate_on_submit():
-        existing = db.session.scalar(
-            select(Assignment).where(
-                Assignment.leader_id == form.leader_id.data, Assignment.cell_id == form.cell_id.data
-            )
-        )
-        if existing is None:
-            existing = Assignment(
-                leader_id=form.leader_id.data,
-                cell_id=form.cell_id.data,
-                committee_id=committee.id,
-                assigned_by_id=current_user.id,
-            )
-            db.session.add(existing)
-        existing.target_per_year = form.target_per_year.data
-        db.session.commit()
-        flash(_("The assignment is saved."), "info")
-        return redirect(url_for("oversight.assignments", committee_id=committee.id))
+        payload = {
+            "leader_id": form.leader_id.data,
+            "cell_id": form.cell_id.data,
+            "target_per_year": form.target_per_year.data,
+        }
+        try:
+            run_org(current_user._get_current_object(), committee.id, "assign_leader", payload)
+        except CommandError as exc:
+            flash(str(exc.message), "error")
+        else:
+            flash(_("The assignment is saved."), "info")
+            return redirect(url_for("oversight.assignments", committee_id=committee.id))
     year = datetime.now(VIETNAM).year
     rows = queries.assignments_for_cells([c.id for c in cells])
     progress = {(r.leader_id, r.cell_id): r for r in report.leader_rows(cells, year)}
@@ -249,7 +233,11 @@ def delete_assignment(assignment_id: int):
     committee = _committee_or_404(assignment.committee_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    db.session.delete(assignment)
-    db.session.commit()
-    flash(_("The assignment is removed."), "info")
+    payload = {"assignment_id": assignment.id}
+    try:
+        run_org(current_user._get_current_object(), committee.id, "remove_assignment", payload)
+    except CommandError as exc:
+        flash(str(exc.message), "error")
+    else:
+        flash(_("The assignment is removed."), "info")
     return redirect(url_for("oversight.assignments", committee_id=committee.id))

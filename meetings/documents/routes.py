@@ -14,6 +14,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from core.extensions import db
+from meetings.commands import run
 from meetings.documents import service, storage
 from meetings.documents.models import MeetingDocument
 from meetings.errors import CommandError
@@ -63,17 +64,15 @@ def documents_page(meeting_id: int):
             abort(403)
         if form.validate_on_submit():
             upload = form.file.data
+            payload = {
+                "title": form.title.data or "",
+                "filename": upload.filename or "",
+                "data": upload.read(storage.max_bytes() + 1),
+                "agenda_item_id": form.agenda_item_id.data or None,
+            }
             try:
-                service.attach(
-                    meeting,
-                    current_user.id,
-                    form.title.data or "",
-                    upload.filename or "",
-                    upload.read(storage.max_bytes() + 1),
-                    form.agenda_item_id.data or None,
-                )
+                run(current_user._get_current_object(), meeting.id, "attach_document", payload)
             except CommandError as exc:
-                db.session.rollback()
                 flash(str(exc.message), "error")
                 return render_template(_TEMPLATE, **_context(meeting, manage, form)), 400
             flash(_("The document is attached. Release it when members may read it."), "info")
@@ -115,8 +114,18 @@ def release(meeting_id: int, document_id: int):
     meeting = _meeting(meeting_id, "release_documents")
     if not ActionForm().validate_on_submit():
         abort(400)
-    service.release(_document(meeting, document_id))
-    flash(_("The document is released to members."), "info")
+    doc = _document(meeting, document_id)
+    try:
+        run(
+            current_user._get_current_object(),
+            meeting.id,
+            "release_document",
+            {"document_id": doc.id},
+        )
+    except CommandError as exc:
+        flash(str(exc.message), "error")
+    else:
+        flash(_("The document is released to members."), "info")
     return redirect(url_for("documents.documents_page", meeting_id=meeting.id))
 
 
@@ -126,8 +135,14 @@ def delete(meeting_id: int, document_id: int):
     meeting = _meeting(meeting_id, "upload_documents")
     if not ActionForm().validate_on_submit():
         abort(400)
+    doc = _document(meeting, document_id)
     try:
-        service.remove(_document(meeting, document_id))
+        run(
+            current_user._get_current_object(),
+            meeting.id,
+            "remove_document",
+            {"document_id": doc.id},
+        )
     except CommandError as exc:
         flash(str(exc.message), "error")
     return redirect(url_for("documents.documents_page", meeting_id=meeting.id))

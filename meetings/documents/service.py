@@ -1,22 +1,19 @@
-"""Attaching, releasing and removing a meeting's documents."""
+"""A meeting's documents: names made safe, the queries, and the room's "documents" section.
+
+Attaching, releasing and removing are commands (`meetings.documents.commands`)."""
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.extensions import db
-from core.timeutil import utcnow
+from core.timeutil import iso
 from core.vietnamese import nfc
-from meetings.documents import storage
 from meetings.documents.models import MeetingDocument
-from meetings.errors import Conflict, Invalid, NotFound
-from meetings.models import AgendaItem, Meeting
-
-MAX_PER_MEETING = 50
+from meetings.models import Meeting
+from meetings.snapshot import section
 
 
 def clean_filename(name: str) -> str:
@@ -26,46 +23,6 @@ def clean_filename(name: str) -> str:
     return name.strip()[:200] or "document"
 
 
-def attach(
-    meeting: Meeting, user_id: int, title: str, filename: str, data: bytes, item_id: int | None
-) -> MeetingDocument:
-    """Check and store one upload; it stays unreleased until the secretary releases it."""
-    if len(data) > storage.max_bytes():
-        raise Invalid(
-            _l("The file is larger than %(mb)s MB.", mb=storage.max_bytes() // (1024 * 1024)),
-            field="file",
-        )
-    if not data:
-        raise Invalid(_l("The file is empty."), field="file")
-    kind = storage.sniff(data)
-    filename = clean_filename(filename)
-    if kind is None or not storage.matches_extension(kind, filename):
-        raise Invalid(_l("Only PDF, DOCX, PNG, JPEG or WebP files are accepted."), field="file")
-    if item_id is not None:
-        item = db.session.get(AgendaItem, item_id)
-        if item is None or item.meeting_id != meeting.id:
-            raise NotFound(field="agenda_item_id")
-    count = len(documents(meeting.id, include_unreleased=True))
-    if count >= MAX_PER_MEETING:
-        raise Conflict()
-    title = nfc(title or "") or filename
-    doc = MeetingDocument(
-        meeting_id=meeting.id,
-        agenda_item_id=item_id,
-        title=title[:300],
-        filename=filename,
-        kind=kind,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        storage_name=storage.save(data),
-        uploaded_by_id=user_id,
-        uploaded_at=utcnow(),
-    )
-    db.session.add(doc)
-    db.session.commit()
-    return doc
-
-
 def documents(meeting_id: int, include_unreleased: bool) -> list[MeetingDocument]:
     query = select(MeetingDocument).where(MeetingDocument.meeting_id == meeting_id)
     if not include_unreleased:
@@ -73,17 +30,22 @@ def documents(meeting_id: int, include_unreleased: bool) -> list[MeetingDocument
     return list(db.session.scalars(query.order_by(MeetingDocument.id)).all())
 
 
-def release(doc: MeetingDocument) -> None:
-    """Make a document visible to members and delegates; the first release time is kept."""
-    if doc.released_at is None:
-        doc.released_at = utcnow()
-        db.session.commit()
+def released_section(meeting_id: int) -> list[dict]:
+    """The released documents, the same for everyone in the room (unreleased ones are only on the
+    documents page, for those who manage them)."""
+    return [
+        {
+            "id": doc.id,
+            "title": doc.title,
+            "kind": doc.kind,
+            "agenda_item_id": doc.agenda_item_id,
+            "released_at": iso(doc.released_at),
+        }
+        for doc in documents(meeting_id, include_unreleased=False)
+    ]
 
 
-def remove(doc: MeetingDocument) -> None:
-    """Only an unreleased document may be removed: a released one has reached members."""
-    if doc.released_at is not None:
-        raise Conflict(_l("A released document cannot be removed."))
-    storage.remove(doc.storage_name)
-    db.session.delete(doc)
-    db.session.commit()
+@section("documents")
+def documents_section(meeting: Meeting, viewer, roles) -> list[dict]:
+    """`documents`: replaced whole by each change of type "documents"."""
+    return released_section(meeting.id)

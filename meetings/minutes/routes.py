@@ -7,7 +7,6 @@ carries a CSRF token and the route is rate-limited like the login.
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 
 from flask import (
@@ -29,7 +28,7 @@ from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from core.extensions import db, limiter
-from meetings.commands import dispatch
+from meetings.commands import run
 from meetings.errors import CommandError
 from meetings.minutes import pdf, service, verification
 from meetings.minutes.models import MinutesVersion, VersionState
@@ -44,7 +43,10 @@ class ActionForm(FlaskForm):
 
 
 class ApproveForm(FlaskForm):
-    method = HiddenField(default="chair")
+    """Recorded by the chair, or ("vote") by the meeting's passed procedural vote `vote_id`."""
+
+    method = HiddenField(default="chair", validators=[Optional(), Length(max=20)])
+    vote_id = HiddenField(validators=[Optional(), Length(max=20)])
 
 
 class SignForm(FlaskForm):
@@ -140,11 +142,8 @@ def download(meeting_id: int):
 
 def _run(meeting: Meeting, name: str, payload: dict) -> bool:
     try:
-        dispatch(
-            current_user._get_current_object(), meeting.id, name, secrets.token_hex(12), payload
-        )
+        run(current_user._get_current_object(), meeting.id, name, payload)
     except CommandError as exc:
-        db.session.rollback()
         flash(str(exc.message), "error")
         return False
     return True
@@ -157,7 +156,10 @@ def approve(meeting_id: int):
     form = ApproveForm()
     if not form.validate_on_submit():
         abort(400)
-    if _run(meeting, "minutes_approve", {"method": "chair"}):
+    payload: dict = {"method": form.method.data or "chair"}
+    if (form.vote_id.data or "").isdigit():
+        payload["vote_id"] = int(form.vote_id.data)
+    if _run(meeting, "minutes_approve", payload):
         flash(_("The approval of the minutes is recorded."), "info")
     return redirect(url_for("minutes.page", meeting_id=meeting.id))
 
@@ -176,7 +178,6 @@ def sign(meeting_id: int):
         try:
             status = service.sign(current_user._get_current_object(), meeting.id)
         except CommandError as exc:
-            db.session.rollback()
             flash(str(exc.message), "error")
         else:
             if status.get("state") == VersionState.SEALED:

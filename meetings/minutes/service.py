@@ -8,8 +8,6 @@ A sealed version never changes; a correction is a new draft version with a reaso
 
 from __future__ import annotations
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from pydantic import Field, StrictInt, StrictStr
 from sqlalchemy import func, select
@@ -18,8 +16,8 @@ from auth.models import User
 from core.extensions import db
 from core.timeutil import iso, utcnow
 from core.vietnamese import nfc
-from meetings.commands import Context, Effect, Payload, command, system_change
-from meetings.errors import Conflict, Forbidden, Invalid, NotFound
+from meetings.commands import Context, Effect, Empty, Payload, command, run
+from meetings.errors import Conflict, Invalid, NotFound
 from meetings.minutes import sealing, wording
 from meetings.minutes.assembly import assemble
 from meetings.minutes.models import (
@@ -30,8 +28,7 @@ from meetings.minutes.models import (
     VersionState,
 )
 from meetings.minutes.sanitize import MAX_HTML, clean_html
-from meetings.models import CommandLog, Meeting, MeetingStatus
-from meetings.permissions import MEETING_PERMISSIONS, allowed, meeting_roles
+from meetings.models import Meeting, MeetingStatus
 from meetings.presence import close_meeting
 from meetings.snapshot import section
 from meetings.voting.records import vote_summaries
@@ -340,57 +337,50 @@ def signer_roles(user: User, meeting: Meeting) -> list[str]:
     return roles
 
 
-def sign(user: User, meeting_id: int) -> dict:
-    """Record the user's signature (their password was checked by the caller); seal when both
-    the chair and the minute-taker have signed the same content. Returns the new status."""
-    outcome: dict = {}
-
-    def apply(meeting: Meeting) -> list[dict]:
-        roles = meeting_roles(user, meeting)
-        if not allowed(roles, "sign_minutes", MEETING_PERMISSIONS):
-            raise Forbidden()
-        version = current_version(meeting.id)
-        if version is not None and version.is_sealed:
-            raise Conflict(SEALED_MESSAGE, state="sealed")
-        if version is None or version.state != VersionState.APPROVED or not meeting.is_closed:
-            raise Conflict(SIGN_WHEN)
-        digest = sealing.fingerprint(unsigned_content(meeting, version))
-        # A signature given on other content (cannot normally happen: edits void approval).
-        for stale in [s for s in version.signatures if s.content_digest != digest]:
-            version.signatures.remove(stale)
-        signed = {s.role for s in version.signatures}
-        new_roles = [r for r in signer_roles(user, meeting) if r not in signed]
-        if not new_roles:
-            raise Conflict(_l("You have already signed these minutes."))
-        now = utcnow()
-        for role in new_roles:
-            version.signatures.append(
-                MinutesSignature(
-                    role=role,
-                    user_id=user.id,
-                    name=user.full_name,
-                    signed_at=now,
-                    content_digest=digest,
-                )
-            )
-        db.session.flush()
-        if {s.role for s in version.signatures} >= {r.value for r in SignerRole}:
-            seal(meeting, version)
-        db.session.add(
-            CommandLog(
-                meeting_id=meeting.id,
-                actor_id=user.id,
-                client_id=secrets.token_hex(12),
-                name="minutes_sign",
-                details={"version": version.number, "roles": new_roles},
-                result={"state": version.state},
-                version=meeting.version,
+@command("minutes_sign", permission="sign_minutes", wire=False)
+def minutes_sign(ctx: Context, payload: Empty) -> Effect:
+    """Record the actor's signature (their password was checked by the form); seal when both
+    the chair and the minute-taker have signed the same content. Not on the wire: signing is a
+    password form (minutes.routes.sign)."""
+    meeting, user = ctx.meeting, ctx.actor
+    version = current_version(meeting.id)
+    if version is not None and version.is_sealed:
+        raise Conflict(SEALED_MESSAGE, state="sealed")
+    if version is None or version.state != VersionState.APPROVED or not meeting.is_closed:
+        raise Conflict(SIGN_WHEN)
+    digest = sealing.fingerprint(unsigned_content(meeting, version))
+    # A signature given on other content (cannot normally happen: edits void approval).
+    for stale in [s for s in version.signatures if s.content_digest != digest]:
+        version.signatures.remove(stale)
+    signed = {s.role for s in version.signatures}
+    new_roles = [r for r in signer_roles(user, meeting) if r not in signed]
+    if not new_roles:
+        raise Conflict(_l("You have already signed these minutes."))
+    now = utcnow()
+    for role in new_roles:
+        version.signatures.append(
+            MinutesSignature(
+                role=role,
+                user_id=user.id,
+                name=user.full_name,
+                signed_at=now,
+                content_digest=digest,
             )
         )
-        outcome.update(status_part(meeting.id))
-        return [{"type": "minutes", "data": {"status": dict(outcome)}}]
+    db.session.flush()
+    if {s.role for s in version.signatures} >= {r.value for r in SignerRole}:
+        seal(meeting, version)
+    return Effect(
+        changes=[{"type": "minutes", "data": {"status": status_part(meeting.id)}}],
+        result={"state": version.state},
+        audit={"version": version.number, "roles": new_roles},
+    )
 
-    system_change(meeting_id, apply)
+
+def sign(user: User, meeting_id: int) -> dict:
+    """Sign through the command path; once sealed, the meeting's room closes. Returns
+    `{"state": ...}` of the current version."""
+    outcome = run(user, meeting_id, "minutes_sign")["result"]
     if outcome.get("state") == VersionState.SEALED:
         # The meeting's record is complete: its room closes on every process. Sockets stay
         # connected; whoever opens the meeting again rejoins and reads the sealed minutes.

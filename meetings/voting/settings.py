@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.extensions import db
+from meetings.commands import Effect, OrgContext, Payload, org_command
+from meetings.errors import Invalid
 from meetings.rules import (
     DEFAULT_RULES,
     Denominator,
@@ -85,11 +87,22 @@ def overrides_of(rules: VoteRuleSet, base: VoteRuleSet = DEFAULT_RULES) -> dict:
     return out
 
 
-def save_cell_rules(cell_id: int, rules: VoteRuleSet) -> None:
+class CellRules(Payload):
+    rules: dict  # overrides of the defaults, the shape of `overrides_of`
+
+
+@org_command("set_vote_rules", permission="set_vote_rules", payload=CellRules)
+def set_vote_rules(ctx: OrgContext, payload: CellRules) -> Effect:
     """Store a cell's rules (as overrides of the defaults); votes already opened keep theirs."""
-    row = db.session.get(CellSettings, cell_id)
+    if not ctx.organization.is_cell:
+        raise Invalid(field="cell_id")
+    try:
+        rules = merge_rules(payload.rules)
+    except (ValueError, KeyError, TypeError):
+        raise Invalid(field="rules") from None
+    row = db.session.get(CellSettings, ctx.organization.id)
     if row is None:
-        row = CellSettings(cell_id=cell_id)
+        row = CellSettings(cell_id=ctx.organization.id)
         db.session.add(row)
     row.vote_rules = overrides_of(rules)
-    db.session.commit()
+    return Effect(audit={"rules": row.vote_rules})

@@ -1,8 +1,20 @@
-"""The audit trail: every command recorded, visible to the chair, secretary and observers."""
+"""The audit trail: every command recorded, visible to the chair, secretary and observers; and
+every writer goes through the command path (one log row per change, meeting edits in /audit)."""
 
 from __future__ import annotations
 
-from tests.factories import command, upcoming_meeting_id
+import pytest
+from sqlalchemy import func, select
+
+from core.extensions import db
+from meetings import room
+from meetings.commands import ORG_REGISTRY, REGISTRY, run, run_org
+from meetings.errors import Forbidden
+from meetings.models import CommandLog, Meeting
+from org.models import Oversight
+from tests.factories import Demo, command, upcoming_meeting_id
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_commands_are_recorded_and_shown_to_leads_and_observers(app, sio, login):
@@ -19,3 +31,143 @@ def test_commands_are_recorded_and_shown_to_leads_and_observers(app, sio, login)
     assert login("phobithu").get(f"/meetings/{meeting_id}/audit").status_code == 200
     assert login("dangvien2").get(f"/meetings/{meeting_id}/audit").status_code == 403
     assert login("kp2_bithu").get(f"/meetings/{meeting_id}/audit").status_code == 403
+
+
+class Scenario:
+    """Runs commands as the demo's people and counts what each should have logged."""
+
+    def __init__(self, demo: Demo):
+        self.users = demo.users
+        self.kp1 = demo.kp1
+        self.meeting_id: int | None = None
+        self.ran: list[str] = []
+
+    def user(self, username: str):
+        return self.users[username]
+
+    def do(self, username: str, name: str, payload: dict | None = None) -> dict:
+        ack = run(self.user(username), self.meeting_id, name, payload)
+        assert ack["ok"], (name, ack)
+        self.ran.append(name)
+        return ack["result"]
+
+    def org(self, username: str, org_id: int, name: str, payload: dict | None = None) -> dict:
+        ack = run_org(self.user(username), org_id, name, payload)
+        assert ack["ok"], (name, ack)
+        self.ran.append(name)
+        return ack["result"]
+
+
+def _details(s: Scenario, title: str, agenda: list[dict]) -> dict:
+    return {
+        "kind": "regular",
+        "title": title,
+        "scheduled_at": "2026-12-20T19:30",
+        "place": "Nhà văn hóa",
+        "online_url": None,
+        "chair_id": s.user("bithu").id,
+        "minute_taker_id": s.user("dangvien1").id,
+        "agenda": agenda,
+    }
+
+
+def _every_writer(s: Scenario) -> None:
+    """One successful call of every registered command, in an order the meeting allows."""
+    s.org("admin", s.kp1.id, "set_vote_rules", {"rules": {}})
+    created = s.org(
+        "bithu", s.kp1.id, "schedule_meeting", _details(s, "Họp thử", [{"title": "Một"}])
+    )
+    s.meeting_id = created["meeting_id"]
+    first = db.session.get(Meeting, s.meeting_id).agenda[0].id
+    s.do("bithu", "edit_meeting", _details(s, "Họp thử (sửa)", [{"item_id": first, "title": "1"}]))
+    added = s.do("bithu", "agenda_add", {"title": "Hai", "planned_minutes": 5})["item_id"]
+    s.do("bithu", "agenda_update", {"item_id": added, "title": "Hai (sửa)", "planned_minutes": 6})
+    s.do("bithu", "agenda_move", {"item_id": added, "position": 0})
+    s.do("bithu", "agenda_remove", {"item_id": added})
+    upload = {"title": "Dự thảo", "filename": "du-thao.pdf", "data": PDF}
+    doc = s.do("bithu", "attach_document", upload)["document_id"]
+    s.do("bithu", "release_document", {"document_id": doc})
+    spare = s.do("bithu", "attach_document", upload)["document_id"]
+    s.do("bithu", "remove_document", {"document_id": spare})
+    s.do("bithu", "start_meeting")
+    room.record_observer_visit(s.user("lanhdao"), db.session.get(Meeting, s.meeting_id))
+    for username in ("bithu", "dangvien1", "dangvien2", "dangvien3"):
+        s.do(username, "check_in")
+    s.do("bithu", "mark_attendance", {"user_id": s.user("dangvien4").id, "status": "present"})
+    s.do("bithu", "set_current_item", {"item_id": first})
+    s.do("bithu", "set_speaking_limit", {"seconds": 180})
+    s.do("dangvien2", "raise_hand")
+    s.do("dangvien3", "raise_hand")
+    third = s.do("dangvien4", "raise_hand")["request_id"]
+    s.do("bithu", "reorder_speakers", {"request_id": third, "position": 0})
+    s.do("dangvien4", "lower_hand")
+    s.do("bithu", "give_floor")
+    s.do("bithu", "end_speech")
+    vote = s.do("bithu", "open_vote", {"kind": "resolution", "subject": "Nghị quyết"})["vote_id"]
+    s.do("dangvien2", "cast_vote", {"vote_id": vote, "choices": ["agree"]})
+    s.do("bithu", "close_vote", {"vote_id": vote})
+    s.do("dangvien1", "minutes_edit", {"item_id": first, "base_revision": 0, "html": "<p>Ý</p>"})
+    s.do("bithu", "end_meeting")
+    s.do("bithu", "minutes_approve", {"method": "chair"})
+    s.do("dangvien1", "minutes_sign")
+    s.do("bithu", "minutes_sign")
+    s.do("bithu", "minutes_correct", {"reason": "Sửa tên"})
+    leader = s.user("lanhdao").id
+    province = db.session.scalar(select(Oversight).where(Oversight.user_id == leader)).organization
+    target = {"leader_id": leader, "cell_id": s.kp1.id, "target_per_year": 3}
+    assigned = s.org("admin", province.id, "assign_leader", target)["assignment_id"]
+    s.org("lanhdao", province.id, "remove_assignment", {"assignment_id": assigned})
+
+
+def test_every_command_and_writer_leaves_one_log_row(app, demo):
+    _every_writer_checked(app, demo)
+
+
+def _every_writer_checked(app, demo) -> int:
+    with app.app_context():
+        s = Scenario(demo)
+        before = db.session.scalar(select(func.max(CommandLog.id))) or 0
+        _every_writer(s)
+        rows = db.session.scalars(
+            select(CommandLog).where(CommandLog.id > before).order_by(CommandLog.id)
+        ).all()
+        registered = set(REGISTRY) | set(ORG_REGISTRY)
+        missing = registered - set(s.ran)
+        assert not missing, f"add a step to _every_writer for {sorted(missing)}"
+        by_people = [r for r in rows if r.actor_id is not None]
+        assert [r.name for r in by_people] == s.ran  # one row per change, in order
+        [visit] = [r for r in rows if r.actor_id is None]
+        assert (visit.name, visit.meeting_id, visit.details) == (
+            "observer_joined",
+            s.meeting_id,
+            {"changed": ["observers"]},
+        )
+        meeting_rows = [r for r in rows if r.name in REGISTRY or r.actor_id is None]
+        assert all(r.meeting_id == s.meeting_id and r.version for r in meeting_rows)
+        versions = [r.version for r in meeting_rows]
+        assert versions == sorted(versions) and len(set(versions)) == len(versions)
+        assert db.session.get(Meeting, s.meeting_id).version == versions[-1]
+        org_rows = {r.name: r for r in rows if r.name in ORG_REGISTRY}
+        assert org_rows["schedule_meeting"].meeting_id == s.meeting_id  # in the meeting's audit
+        assert org_rows["set_vote_rules"].organization_id == s.kp1.id
+        meeting_id = s.meeting_id
+    return meeting_id
+
+
+def test_meeting_edits_documents_and_signatures_are_in_the_audit_page(app, demo, login):
+    meeting_id = _every_writer_checked(app, demo)
+    text = login("lanhdao").get(f"/meetings/{meeting_id}/audit").get_data(as_text=True)
+    for name in ("schedule_meeting", "edit_meeting", "release_document", "minutes_sign"):
+        assert f"<code>{name}</code>" in text, name
+    assert "chibo (automatic)" in text or "chibo (tự động)" in text  # the observer's visit
+
+
+def test_a_refused_writer_changes_nothing_and_logs_nothing(app, demo):
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(CommandLog))
+        s = Scenario(demo)
+        with pytest.raises(Forbidden):
+            run_org(s.user("bithu"), s.kp1.id, "set_vote_rules", {"rules": {}})
+        with pytest.raises(Forbidden):
+            run_org(s.user("dangvien2"), s.kp1.id, "schedule_meeting", _details(s, "X", []))
+        assert db.session.scalar(select(func.count()).select_from(CommandLog)) == before
