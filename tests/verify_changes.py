@@ -64,6 +64,12 @@ class ChangeVerifier:
         self.commands.add(name)
         return ack["result"]
 
+    def form(self, name: str, act: Callable[[], object]) -> object:
+        """Run a command the server's own pages run (`act` posts the form) and verify it."""
+        outcome = self.action(name, act)
+        self.commands.add(name)
+        return outcome
+
     def check_browser_reducer(self) -> None:
         """The same steps through the JavaScript the page runs: each must give the same state."""
         node = shutil.which("node")

@@ -5,6 +5,7 @@ meeting) is run once on a meeting, and for each the watcher's state before + the
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 
 import pytest
@@ -12,12 +13,16 @@ from sqlalchemy import select
 
 from auth.models import User
 from core.extensions import db
-from meetings import changes, scheduling
+from core.timeutil import VIETNAM
+from meetings import changes
 from meetings.changes import CHANGE_TYPES, Part, Rule, apply_change, apply_message
 from meetings.commands import REGISTRY
+from meetings.documents.models import MeetingDocument
 from meetings.models import Meeting
 from tests.factories import upcoming_meeting_id
 from tests.verify_changes import ChangeVerifier
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _uid(app, username: str) -> int:
@@ -29,21 +34,40 @@ def _receipt_hash() -> str:
     return hashlib.sha256(secrets.token_hex(10).encode()).hexdigest()
 
 
-def _edit_details(app, meeting_id: int) -> None:
-    """The meeting form's edit (scheduling.update): a new place, the agenda as it is."""
+def _edit_details(app, meeting_id: int) -> dict:
+    """The meeting form's edit (`edit_meeting`): a new place, the agenda as it is."""
     with app.app_context():
         meeting = db.session.get(Meeting, meeting_id)
-        details = scheduling.MeetingDetails(
-            kind=meeting.kind,
-            title=meeting.title,
-            scheduled_at=meeting.scheduled_at.replace(tzinfo=None),
-            place="Hội trường khu phố",
-            online_url=meeting.online_url,
-            chair_id=meeting.chair_id,
-            minute_taker_id=meeting.minute_taker_id,
-            agenda=[(i.id, i.title, i.planned_minutes) for i in meeting.agenda],
+        return {
+            "kind": meeting.kind,
+            "title": meeting.title,
+            "scheduled_at": meeting.scheduled_at.astimezone(VIETNAM).strftime("%Y-%m-%dT%H:%M"),
+            "place": "Hội trường khu phố",
+            "online_url": meeting.online_url,
+            "chair_id": meeting.chair_id,
+            "minute_taker_id": meeting.minute_taker_id,
+            "agenda": [
+                {"item_id": i.id, "title": i.title, "planned_minutes": i.planned_minutes}
+                for i in meeting.agenda
+            ],
+        }
+
+
+def _upload(http, meeting_id: int, title: str):
+    body = {"title": title, "agenda_item_id": "0", "file": (io.BytesIO(PDF), "tai-lieu.pdf")}
+    response = http.post(
+        f"/meetings/{meeting_id}/documents", data=body, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302, response.status_code
+
+
+def _newest_document(app, meeting_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(MeetingDocument.id)
+            .where(MeetingDocument.meeting_id == meeting_id)
+            .order_by(MeetingDocument.id.desc())
         )
-        scheduling.update(meeting_id, details)
 
 
 def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app, sio, login):
@@ -56,7 +80,12 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     room = ChangeVerifier(watcher, meeting_id)
 
     # Before the meeting: the form's edit and the agenda.
-    room.action("scheduling.update", lambda: _edit_details(app, meeting_id))
+    room.command(chair, "edit_meeting", _edit_details(app, meeting_id))
+    secretary = login("bithu")
+    room.form("attach_document", lambda: _upload(secretary, meeting_id, "Dự thảo"))
+    room.command(chair, "release_document", {"document_id": _newest_document(app, meeting_id)})
+    room.form("attach_document", lambda: _upload(secretary, meeting_id, "Bản nháp"))
+    room.command(chair, "remove_document", {"document_id": _newest_document(app, meeting_id)})
     added = room.command(chair, "agenda_add", {"title": "Việc phát sinh", "planned_minutes": 5})
     extra = added["item_id"]
     room.command(
@@ -121,8 +150,8 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     room.command(chair, "end_meeting")
     for username in ("dangvien1", "bithu"):
         http = login(username)
-        room.action(
-            f"sign as {username}",
+        room.form(
+            "minutes_sign",
             lambda http=http: http.post(
                 f"/meetings/{meeting_id}/minutes/sign", data={"password": "chibo-demo"}
             ),
