@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from auth.models import User
 from core.extensions import db
+from meetings import commands
 from meetings.commands import dispatch
-from meetings.documents import service as documents
 from meetings.models import Meeting
 from org.models import Membership, Organization, OrgKind, Oversight
 from oversight.models import Assignment
@@ -104,11 +104,10 @@ def build(tmp_path) -> World:
             run("mark_attendance", {"user_id": users[username].id, "status": "present"})
         vote = run("open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})  # secret
         run("close_vote", {"vote_id": vote["vote_id"]})
-        doc = documents.attach(
-            meeting, users["bithu"].id, "Dự thảo nghị quyết", "du-thao.pdf", PDF, None
-        )
-        documents.release(doc)
-        db.session.commit()
+        upload = {"title": "Dự thảo nghị quyết", "filename": "du-thao.pdf", "data": PDF}
+        doc_id = commands.run(users["bithu"], meeting.id, "attach_document", upload)["result"]
+        doc_id = doc_id["document_id"]
+        commands.run(users["bithu"], meeting.id, "release_document", {"document_id": doc_id})
         world.ids = {
             "meeting_id": meeting.id,
             "cell_id": kp1.id,
@@ -118,7 +117,7 @@ def build(tmp_path) -> World:
             "membership_id": spare_membership.id,
             "oversight_id": spare_oversight.id,
             "assignment_id": assignment.id,
-            "document_id": doc.id,
+            "document_id": doc_id,
             "vote_id": vote["vote_id"],
         }
     return world
