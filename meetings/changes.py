@@ -64,8 +64,8 @@ CHANGE_TYPES: dict[str, tuple[Part, ...]] = {
 VIEWER_SECTIONS = ("me", "online", "my_votes")
 
 
-class UnknownChange(ValueError):
-    pass
+class InvalidChange(ValueError):
+    """A change no client could merge: a type missing from the table, or data of the wrong shape."""
 
 
 def table() -> dict[str, list[dict]]:
@@ -76,11 +76,32 @@ def table() -> dict[str, list[dict]]:
     }
 
 
+_ABSENT = object()
+
+
+def _value(part: Part, data):
+    """What `part` takes from a change's data: the data itself, or its field (_ABSENT when none)."""
+    if part.field is None:
+        return data
+    return data.get(part.field, _ABSENT) if isinstance(data, dict) else _ABSENT
+
+
 def check(changes: list[dict]) -> None:
-    """Refuse a change whose type is not in the table (no client could merge it), before commit."""
+    """Refuse, before the commit, a change no client could merge: a type missing from the table,
+    data that gives none of the type's parts, or items without the key they are merged by."""
     for change in changes:
-        if change.get("type") not in CHANGE_TYPES or "data" not in change:
-            raise UnknownChange(change.get("type"))
+        parts = CHANGE_TYPES.get(change.get("type")) if isinstance(change, dict) else None
+        if parts is None or "data" not in change:
+            raise InvalidChange(change)
+        values = [_value(part, change["data"]) for part in parts]
+        if all(value is _ABSENT for value in values):
+            raise InvalidChange(change["type"])
+        for part, value in zip(parts, values, strict=True):
+            if value is _ABSENT or (part.key is None and part.rule == Rule.REPLACE):
+                continue
+            items = value if isinstance(value, list) else [value]
+            if not all(isinstance(i, dict) and (part.key is None or part.key in i) for i in items):
+                raise InvalidChange(change["type"])
 
 
 # ---- the reducer (the same steps as static/js/changes.js) ---------------------------------------
@@ -94,7 +115,7 @@ def _parent(state: dict, path: str, empty) -> tuple[dict, str]:
     for name in heads:
         node = node.setdefault(name, {})
         if node is None:
-            raise UnknownChange(path)
+            raise InvalidChange(path)
     if node.get(last) is None:
         node[last] = empty()
     return node, last
@@ -132,13 +153,11 @@ def apply_change(state: dict, change: dict) -> None:
     """Merge one `{type, data}` into a snapshot-shaped state, by the table."""
     parts = CHANGE_TYPES.get(change["type"])
     if parts is None:
-        raise UnknownChange(change["type"])
-    data = change["data"]
+        raise InvalidChange(change["type"])
     for part in parts:
-        if part.field is None:
-            _apply_part(state, part, data)
-        elif part.field in data:
-            _apply_part(state, part, data[part.field])
+        value = _value(part, change["data"])
+        if value is not _ABSENT:
+            _apply_part(state, part, value)
 
 
 def apply_message(state: dict, message: dict) -> str:

@@ -228,6 +228,9 @@ def _guarded(actor: User, name: str, client_id: str | None, work: Callable[[], d
         db.session.rollback()
         log.exception("database error in command %s", name)
         raise Unavailable() from None
+    except Exception:
+        db.session.rollback()  # a bug (e.g. a change not in the table): nothing half-done stays
+        raise
 
 
 def _lock(meeting_id: int) -> int:
@@ -322,13 +325,13 @@ def system_change(
     meeting = _locked_meeting(meeting_id)
     try:
         changes = apply(meeting)
+        check_changes(changes)
     except Exception:
         db.session.rollback()
         raise
     if not changes:
         db.session.rollback()
         return None
-    check_changes(changes)
     db.session.add(
         CommandLog(
             meeting_id=meeting_id,

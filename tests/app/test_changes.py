@@ -9,16 +9,16 @@ import io
 import secrets
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from auth.models import User
 from core.extensions import db
 from core.timeutil import VIETNAM
 from meetings import changes
 from meetings.changes import CHANGE_TYPES, Part, Rule, apply_change, apply_message
-from meetings.commands import REGISTRY
+from meetings.commands import REGISTRY, Command, Effect, Empty, dispatch
 from meetings.documents.models import MeetingDocument
-from meetings.models import Meeting
+from meetings.models import AgendaItem, CommandLog, Meeting
 from tests.factories import upcoming_meeting_id
 from tests.verify_changes import ChangeVerifier
 
@@ -227,7 +227,38 @@ def test_messages_already_held_missed_or_unknown_change_nothing(held, v, kinds, 
     assert state == {"version": held, "meeting": {"status": "live"}}
 
 
-def test_a_command_emitting_an_unknown_change_type_commits_nothing():
-    with pytest.raises(changes.UnknownChange):
-        changes.check([{"type": "no_such_change", "data": {}}])
-    changes.check([{"type": "agenda", "data": {}}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"type": "no_such_change", "data": {}},
+        {"type": "agenda"},  # no data
+        {"type": "minutes", "data": {"text": "x"}},  # neither sections nor status
+        {"type": "vote_progress", "data": {"voted": 3}},  # no id to merge by
+        {"type": "attendance", "data": {"rows": [{"name": "x"}], "figures": {}}},
+    ],
+)
+def test_a_change_no_client_could_merge_is_refused_before_the_commit(bad):
+    with pytest.raises(changes.InvalidChange):
+        changes.check([bad])
+
+
+def test_a_command_whose_change_is_refused_leaves_the_meeting_unchanged(app, monkeypatch):
+    def handler(ctx, payload):
+        db.session.add(AgendaItem(meeting=ctx.meeting, title="X", planned_minutes=5, position=99))
+        return Effect(changes=[{"type": "not_in_the_table", "data": {}}])
+
+    monkeypatch.setitem(REGISTRY, "bad", Command("bad", "edit_agenda", Empty, handler))
+    with app.app_context():
+        meeting_id = upcoming_meeting_id()
+        chair = db.session.scalar(select(User).where(User.username == "bithu"))
+        before = (db.session.get(Meeting, meeting_id).version, _items(meeting_id))
+        with pytest.raises(changes.InvalidChange):
+            dispatch(chair, meeting_id, "bad", "cid-refused-1", {})
+        assert (db.session.get(Meeting, meeting_id).version, _items(meeting_id)) == before
+        assert db.session.scalar(select(CommandLog).where(CommandLog.name == "bad")) is None
+
+
+def _items(meeting_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
+    )
