@@ -7,8 +7,9 @@ once. Under eventlet, `subprocess` and `threading` are monkey-patched, so only t
 thread waits while the hub keeps serving every socket. (A process pool hung under eventlet:
 its result wait mixes green and OS threads.) Each render pays ~0.4 s CPU of start-up in its own
 process, not in the server's.
-A sealed version is rendered once: the file is kept in the instance folder under its
-fingerprint and its SHA-256 stored, which is what an uploaded copy is checked against.
+A sealed version is rendered once, at sealing (`keep_sealed`, in the sealing transaction): the
+file is kept in the instance folder under its fingerprint and its SHA-256 stored, which is what an
+uploaded copy is checked against. A download never writes to the database.
 """
 
 from __future__ import annotations
@@ -27,9 +28,7 @@ import qrcode
 import qrcode.image.svg
 from flask import current_app, render_template, request, url_for
 from flask_babel import force_locale
-from sqlalchemy import update
 
-from core.extensions import db
 from core.files import instance_folder
 from meetings.minutes import sealing
 from meetings.minutes.models import MinutesVersion
@@ -142,23 +141,30 @@ def cached_path(version: MinutesVersion) -> Path:
     return cache_dir() / f"{version.fingerprint}.pdf"
 
 
-def pdf_for(meeting: Meeting, version: MinutesVersion | None, doc: dict) -> bytes:
-    """The PDF of a version: from the file kept for a sealed version, else freshly rendered."""
-    if version is None or not version.is_sealed:
-        return render_pdf(render_html(doc, version, for_pdf=True))
+def _keep_file(version: MinutesVersion, data: bytes) -> None:
     path = cached_path(version)
-    if path.exists():
-        return path.read_bytes()
-    data = render_pdf(render_html(doc, version, for_pdf=True))
-    if path.exists():  # another request rendered it meanwhile: keep the first file
-        return path.read_bytes()
+    if path.exists():  # rendered meanwhile: the first file stays
+        return
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
-    db.session.execute(
-        update(MinutesVersion)
-        .where(MinutesVersion.id == version.id, MinutesVersion.pdf_sha256.is_(None))
-        .values(pdf_sha256=sealing.file_sha256(data))
-    )
-    db.session.commit()
+
+
+def keep_sealed(version: MinutesVersion) -> None:
+    """At sealing, in its transaction: render the sealed content once, keep the file under its
+    fingerprint and record the file's SHA-256 (what an uploaded copy is checked against)."""
+    data = render_pdf(render_html(version.content, version, for_pdf=True))
+    _keep_file(version, data)
+    version.pdf_sha256 = sealing.file_sha256(data)
+
+
+def pdf_for(meeting: Meeting, version: MinutesVersion | None, doc: dict) -> bytes:
+    """The PDF of a version: the file kept for a sealed version, else freshly rendered. A version
+    sealed without its file (the demo's, or a file lost) is rendered and kept on disk; the
+    database is not written by a download."""
+    if version is None or not version.is_sealed:
+        return render_pdf(render_html(doc, version, for_pdf=True))
+    path = cached_path(version)
+    if not path.exists():
+        _keep_file(version, render_pdf(render_html(doc, version, for_pdf=True)))
     return path.read_bytes()

@@ -8,6 +8,9 @@ A sealed version never changes; a correction is a new draft version with a reaso
 
 from __future__ import annotations
 
+import logging
+import subprocess
+
 from flask_babel import lazy_gettext as _l
 from pydantic import Field, StrictInt, StrictStr
 from sqlalchemy import func, select
@@ -17,8 +20,8 @@ from core.extensions import db
 from core.timeutil import iso, utcnow
 from core.vietnamese import nfc
 from meetings.commands import Context, Effect, Empty, Payload, command, run
-from meetings.errors import Conflict, Invalid, NotFound
-from meetings.minutes import sealing, wording
+from meetings.errors import Conflict, Invalid, NotFound, Unavailable
+from meetings.minutes import pdf, sealing, wording
 from meetings.minutes.assembly import assemble
 from meetings.minutes.models import (
     MinutesSection,
@@ -32,6 +35,8 @@ from meetings.models import Meeting, MeetingStatus
 from meetings.presence import close_meeting
 from meetings.snapshot import section
 from meetings.voting.records import vote_summaries
+
+log = logging.getLogger(__name__)
 
 SEALED_MESSAGE = _l("These minutes are sealed; a correction needs a new version.")
 STALE_MESSAGE = _l(
@@ -370,6 +375,11 @@ def minutes_sign(ctx: Context, payload: Empty) -> Effect:
     db.session.flush()
     if {s.role for s in version.signatures} >= {r.value for r in SignerRole}:
         seal(meeting, version)
+        try:
+            pdf.keep_sealed(version)  # the file, and its SHA-256, belong to the sealing
+        except (RuntimeError, OSError, subprocess.SubprocessError):
+            log.exception("minutes PDF not rendered at sealing (meeting %s)", meeting.id)
+            raise Unavailable() from None
     return Effect(
         changes=[{"type": "minutes", "data": {"status": status_part(meeting.id)}}],
         result={"state": version.state},

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from core.extensions import db
+from meetings.commands import run
 from meetings.minutes import sealing
 from meetings.minutes.models import MinutesVersion
 from meetings.models import Meeting, MeetingKind
@@ -132,8 +133,40 @@ def test_sealed_pdf_is_rendered_once_and_kept(app, login):
     kept.write_bytes(first + b"%kept")  # prove the second answer comes from the file
     assert client.get(f"/meetings/{meeting_id}/minutes.pdf").data == first + b"%kept"
     with app.app_context():
-        version = db.session.scalar(select(MinutesVersion).order_by(MinutesVersion.id).limit(1))
-        assert version.pdf_sha256 == sealing.file_sha256(first)
+        version = db.session.scalar(
+            select(MinutesVersion).where(MinutesVersion.fingerprint == fingerprint)
+        )
+        # The demo's minutes were sealed without their file: a download keeps it on disk but
+        # writes nothing to the database (the SHA-256 is recorded at sealing).
+        assert version.pdf_sha256 is None
+
+
+def test_sealing_keeps_the_pdf_and_records_its_sha256_and_a_download_returns_it(app, login):
+    with app.app_context():
+        meeting = db.session.get(Meeting, upcoming_meeting_id())
+        meeting_id, chair, taker = meeting.id, meeting.chair, meeting.minute_taker
+        for actor, name, payload in (
+            (chair, "start_meeting", None),
+            (chair, "end_meeting", None),
+            (chair, "minutes_approve", {"method": "chair"}),
+            (taker, "minutes_sign", None),
+            (chair, "minutes_sign", None),
+        ):
+            assert run(actor, meeting_id, name, payload)["ok"], name
+        version = db.session.scalar(
+            select(MinutesVersion).where(MinutesVersion.meeting_id == meeting_id)
+        )
+        assert version.is_sealed and version.pdf_sha256
+        kept = Path(app.config["CHIBO_MINUTES_DIR"]) / f"{version.fingerprint}.pdf"
+        assert sealing.file_sha256(kept.read_bytes()) == version.pdf_sha256
+        before = (db.session.get(Meeting, meeting_id).version, version.pdf_sha256)
+    data = login("dangvien3").get(f"/meetings/{meeting_id}/minutes.pdf").data
+    assert sealing.file_sha256(data) == before[1]
+    with app.app_context():
+        version = db.session.scalar(
+            select(MinutesVersion).where(MinutesVersion.meeting_id == meeting_id)
+        )
+        assert (db.session.get(Meeting, meeting_id).version, version.pdf_sha256) == before
 
 
 def test_code_and_original_file_verify_and_a_tampered_file_does_not(app, login, client):
