@@ -72,20 +72,26 @@ class ChangeVerifier:
 
     def check_browser_reducer(self) -> None:
         """The same steps through the JavaScript the page runs: each must give the same state."""
-        node = shutil.which("node")
-        assert node, "Node.js runs the browser's reducer in this test (Debian package nodejs)"
         cases = [{"state": s.before, "messages": s.messages} for s in self.steps]
-        done = subprocess.run(
-            [node, str(RUNNER)],
-            input=json.dumps({"table": changes.table(), "cases": cases}),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        results = json.loads(done.stdout)
-        assert len(results) == len(self.steps)
+        results = run_browser_reducer(changes.table(), cases)
         for step, result in zip(self.steps, results, strict=True):
             assert set(result["outcomes"]) <= {"applied"}, (step.label, result["outcomes"])
             assert result["state"]["version"] == step.after["version"], step.label
             assert changes.comparable(result["state"]) == changes.comparable(step.after), step.label
+
+
+def run_browser_reducer(table: dict, cases: list[dict]) -> list[dict]:
+    """static/js/changes.js in Node: each case `{state, messages}` gives `{outcomes, state}`."""
+    node = shutil.which("node")
+    assert node, "Node.js runs the browser's reducer in this test (Debian package nodejs)"
+    done = subprocess.run(
+        [node, str(RUNNER)],
+        input=json.dumps({"table": table, "cases": cases}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    results = json.loads(done.stdout)
+    assert len(results) == len(cases)
+    return results

@@ -4,6 +4,7 @@ meeting) is run once on a meeting, and for each the watcher's state before + the
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import secrets
@@ -15,12 +16,12 @@ from auth.models import User
 from core.extensions import db
 from core.timeutil import VIETNAM
 from meetings import changes
-from meetings.changes import CHANGE_TYPES, Part, Rule, apply_change, apply_message
+from meetings.changes import CHANGE_TYPES, Part, Rule, apply_message
 from meetings.commands import REGISTRY, Command, Effect, Empty, dispatch
 from meetings.documents.models import MeetingDocument
 from meetings.models import AgendaItem, CommandLog, Meeting
 from tests.factories import upcoming_meeting_id
-from tests.verify_changes import ChangeVerifier
+from tests.verify_changes import ChangeVerifier, run_browser_reducer
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -180,51 +181,123 @@ def test_the_table_given_to_the_page_is_the_servers():
     ]
 
 
-def test_upsert_replaces_by_key_adds_new_ones_and_keeps_the_snapshots_order():
-    state = {"version": 1, "votes": [{"id": 1, "s": "open"}, {"id": 3, "s": "open"}]}
-    apply_change(state, {"type": "vote", "data": {"id": 2, "s": "open"}})
-    apply_change(state, {"type": "vote", "data": {"id": 3, "s": "closed"}})
-    assert state["votes"] == [
-        {"id": 1, "s": "open"},
-        {"id": 2, "s": "open"},
-        {"id": 3, "s": "closed"},
-    ]
+def _message(v: int, *items) -> dict:
+    return {"v": v, "changes": [{"type": kind, "data": data} for kind, data in items]}
 
 
-def test_patch_writes_only_the_fields_sent_into_the_item():
-    state = {"version": 1, "votes": [{"id": 4, "voted": 0, "counts": None, "subject": "X"}]}
-    apply_change(state, {"type": "vote_progress", "data": {"id": 4, "voted": 2, "counts": None}})
-    assert state["votes"] == [{"id": 4, "voted": 2, "counts": None, "subject": "X"}]
+HALL = {"hall": (Part("hall.count", Rule.PATCH),)}  # a feature's patch of an object, no key
+LIVE = {"version": 8, "meeting": {"status": "live"}}
+ENDED = ("meeting", {"status": "ended"})
 
-
-def test_a_partial_change_leaves_the_rest_of_its_section():
-    state = {"version": 1, "minutes": {"status": {"state": "draft"}, "sections": [{"item_id": 5}]}}
-    apply_change(state, {"type": "minutes", "data": {"status": {"state": "approved"}}})
-    assert state["minutes"] == {"status": {"state": "approved"}, "sections": [{"item_id": 5}]}
-
-
-def test_patch_without_a_key_merges_into_an_object(monkeypatch):
-    monkeypatch.setitem(CHANGE_TYPES, "hall", (Part("hall.count", Rule.PATCH),))
-    state = {"version": 1}
-    apply_change(state, {"type": "hall", "data": {"raised": 3}})
-    apply_change(state, {"type": "hall", "data": {"lowered": 1}})
-    assert state == {"version": 1, "hall": {"count": {"raised": 3, "lowered": 1}}}
+# (what, extra table lines, state, messages, outcomes, state after): each run by both reducers.
+RULES = [
+    (
+        "upsert replaces by key, adds new ones, keeps the snapshot's order",
+        {},
+        {"version": 1, "votes": [{"id": 1, "s": "open"}, {"id": 3, "s": "open"}]},
+        [_message(2, ("vote", {"id": 2, "s": "open"})), _message(3, ("vote", {"id": 3, "s": "x"}))],
+        ["applied", "applied"],
+        {
+            "version": 3,
+            "votes": [{"id": 1, "s": "open"}, {"id": 2, "s": "open"}, {"id": 3, "s": "x"}],
+        },
+    ),
+    (
+        "upsert without sort appends a new row; a second part replaces the figures",
+        {},
+        {"version": 1, "roster": [{"user_id": 9, "a": 0}, {"user_id": 2, "a": 0}], "figures": {}},
+        [
+            _message(
+                2,
+                (
+                    "attendance",
+                    {
+                        "rows": [{"user_id": 2, "a": 1}, {"user_id": 5, "a": 1}],
+                        "figures": {"present": 2},
+                    },
+                ),
+            )
+        ],
+        ["applied"],
+        {
+            "version": 2,
+            "roster": [{"user_id": 9, "a": 0}, {"user_id": 2, "a": 1}, {"user_id": 5, "a": 1}],
+            "figures": {"present": 2},
+        },
+    ),
+    (
+        "patch writes only the fields sent into the item with that key",
+        {},
+        {"version": 1, "votes": [{"id": 4, "voted": 0, "counts": None, "subject": "X"}]},
+        [_message(2, ("vote_progress", {"id": 4, "voted": 2, "counts": None}))],
+        ["applied"],
+        {"version": 2, "votes": [{"id": 4, "voted": 2, "counts": None, "subject": "X"}]},
+    ),
+    (
+        "a partial change leaves the rest of its section",
+        {},
+        {"version": 1, "minutes": {"status": {"state": "draft"}, "sections": [{"item_id": 5}]}},
+        [_message(2, ("minutes", {"status": {"state": "approved"}}))],
+        ["applied"],
+        {"version": 2, "minutes": {"status": {"state": "approved"}, "sections": [{"item_id": 5}]}},
+    ),
+    (
+        "a missing section is made on the way",
+        {},
+        {"version": 1},
+        [_message(2, ("minutes", {"sections": [{"item_id": 7}, {"item_id": 3}]}))],
+        ["applied"],
+        {"version": 2, "minutes": {"sections": [{"item_id": 3}, {"item_id": 7}]}},
+    ),
+    (
+        "patch without a key merges into an object",
+        HALL,
+        {"version": 1},
+        [_message(2, ("hall", {"raised": 3})), _message(3, ("hall", {"lowered": 1}))],
+        ["applied", "applied"],
+        {"version": 3, "hall": {"count": {"raised": 3, "lowered": 1}}},
+    ),
+    (
+        "messages already held change nothing",
+        {},
+        LIVE,
+        [_message(8, ENDED), _message(5, ENDED)],
+        ["old", "old"],
+        LIVE,
+    ),
+    ("a missed message (a gap) changes nothing", {}, LIVE, [_message(10, ENDED)], ["gap"], LIVE),
+    (
+        "a type the table lacks changes nothing",
+        {},
+        LIVE,
+        [_message(9, ENDED, ("no_such_change", {}))],
+        ["unknown"],
+        LIVE,
+    ),
+]
 
 
 @pytest.mark.parametrize(
-    ("held", "v", "kinds", "outcome"),
-    [
-        (8, 8, ["meeting"], "old"),
-        (8, 5, ["meeting"], "old"),
-        (7, 9, ["meeting"], "gap"),
-        (7, 8, ["meeting", "no_such_change"], "unknown"),
-    ],
+    ("what", "extra", "state", "messages", "outcomes", "after"),
+    RULES,
+    ids=[case[0] for case in RULES],
 )
-def test_messages_already_held_missed_or_unknown_change_nothing(held, v, kinds, outcome):
-    state = {"version": held, "meeting": {"status": "live"}}
-    message = {"v": v, "changes": [{"type": k, "data": {"status": "ended"}} for k in kinds]}
-    assert apply_message(state, message) == outcome
-    assert state == {"version": held, "meeting": {"status": "live"}}
+def test_rules_in_python(monkeypatch, what, extra, state, messages, outcomes, after):
+    for kind, parts in extra.items():
+        monkeypatch.setitem(CHANGE_TYPES, kind, parts)
+    state = copy.deepcopy(state)
+    assert [apply_message(state, message) for message in messages] == outcomes
+    assert state == after
+
+
+def test_the_same_rules_in_the_browsers_reducer(monkeypatch):
+    for case in RULES:
+        for kind, parts in case[1].items():
+            monkeypatch.setitem(CHANGE_TYPES, kind, parts)
+    cases = [{"state": state, "messages": messages} for _, _, state, messages, _, _ in RULES]
+    results = run_browser_reducer(changes.table(), cases)
+    for (what, _, _, _, outcomes, after), result in zip(RULES, results, strict=True):
+        assert (result["outcomes"], result["state"]) == (outcomes, after), what
 
 
 @pytest.mark.parametrize(
