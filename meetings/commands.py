@@ -15,12 +15,16 @@ broadcast like a command.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -81,6 +85,8 @@ class Effect:
     unchanged: bool = False  # the command found nothing to do: no version, log row or broadcast
     # An organisation command that created a meeting names it (its log row joins that meeting's).
     meeting_id: int | None = None
+    # Run once the change is committed (e.g. forgetting a counted vote's key), before broadcast.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     def nothing(cls, result: dict) -> Effect:
@@ -96,6 +102,11 @@ class Command:
     payload: type[Payload]
     handler: Callable[[Context, Payload], Effect]
     wire: bool = True  # reachable by name from a socket or the HTTP command route
+    # Why a caller without the permission is refused, from their roles alone (None: just no).
+    refusal: Callable[[frozenset[str]], CommandError | None] | None = None
+    # A secret to key the payload's fingerprint with (None: a plain hash will do). A secret
+    # ballot's payload must not be kept as a plain hash: its choices could be guessed back.
+    fingerprint_secret: Callable[[dict], bytes | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -110,14 +121,24 @@ REGISTRY: dict[str, Command] = {}
 ORG_REGISTRY: dict[str, OrgCommand] = {}
 
 
-def command(name: str, permission: str, payload: type[Payload] = Empty, *, wire: bool = True):
+def command(
+    name: str,
+    permission: str,
+    payload: type[Payload] = Empty,
+    *,
+    wire: bool = True,
+    refusal: Callable[[frozenset[str]], CommandError | None] | None = None,
+    fingerprint_secret: Callable[[dict], bytes | None] | None = None,
+):
     """Register a meeting command under a name, guarded by a permission of the table.
     `wire=False`: only the server's own pages run it (`run`), e.g. when the payload is a file."""
     if permission not in MEETING_PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
 
     def register(handler):
-        REGISTRY[name] = Command(name, permission, payload, handler, wire)
+        REGISTRY[name] = Command(
+            name, permission, payload, handler, wire, refusal, fingerprint_secret
+        )
         return handler
 
     return register
@@ -166,14 +187,52 @@ def parse_payload(cmd: Command | OrgCommand, raw: dict) -> Payload:
         raise Invalid(fields=fields) from None
 
 
-def _replay(actor_id: int, client_id: str, name: str) -> dict | None:
+CID_REUSED = _l("This command id was already used for another command.")
+PLAIN, KEYED = "sha256:", "keyed:"
+
+
+def _canonical(raw: dict) -> bytes:
+    return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _fingerprint(raw: dict, secret: bytes | None) -> str:
+    if secret is None:
+        return PLAIN + hashlib.sha256(_canonical(raw)).hexdigest()
+    return KEYED + hmac.new(secret, _canonical(raw), hashlib.sha256).hexdigest()
+
+
+def payload_fingerprint(cmd: Command, raw: dict) -> str:
+    """What the command log keeps of a payload: enough to tell a resend from another command."""
+    return _fingerprint(raw, cmd.fingerprint_secret(raw) if cmd.fingerprint_secret else None)
+
+
+def _same_payload(cmd: Command, stored: str | None, raw: dict) -> bool:
+    if stored is None:  # logged before fingerprints were kept
+        return True
+    secret = None
+    if stored.startswith(KEYED):
+        try:
+            secret = cmd.fingerprint_secret(raw) if cmd.fingerprint_secret else None
+        except CommandError:
+            secret = None
+        if secret is None:
+            # The secret is gone (the vote was counted): by design nobody can check any more.
+            return True
+    return hmac.compare_digest(stored, _fingerprint(raw, secret))
+
+
+def _replay(actor_id: int, client_id: str, cmd: Command, raw: dict) -> dict | None:
     prior = db.session.scalar(
         select(CommandLog).where(CommandLog.actor_id == actor_id, CommandLog.client_id == client_id)
     )
     if prior is None:
         return None
-    if prior.name != name or prior.meeting_id is None:
-        raise Invalid(field="cid")
+    if (
+        prior.name != cmd.name
+        or prior.meeting_id is None
+        or not _same_payload(cmd, prior.payload_fingerprint, raw)
+    ):
+        raise Invalid(CID_REUSED, field="cid", reason="cid_reused")
     return {"ok": True, "repeat": True, "version": prior.version, "result": prior.result}
 
 
@@ -189,7 +248,9 @@ def dispatch(actor: User, meeting_id, name, client_id, raw_payload) -> dict:
         raise Invalid(field="cid")
     raw = screen_payload(raw_payload)
     return _guarded(
-        actor, cmd.name, client_id, lambda: _run(actor, meeting_id, cmd, client_id, raw)
+        cmd.name,
+        lambda: _run(actor, meeting_id, cmd, client_id, raw),
+        replay=lambda: _replay(actor.id, client_id, cmd, raw),
     )
 
 
@@ -198,7 +259,7 @@ def run(actor: User, meeting_id: int, name: str, payload: dict | None = None) ->
     broadcast as `dispatch`, without a client id (a form post is not resent after a reconnect)."""
     cmd = REGISTRY[name]
     raw = screen_payload(payload)
-    return _guarded(actor, cmd.name, None, lambda: _run(actor, meeting_id, cmd, None, raw))
+    return _guarded(cmd.name, lambda: _run(actor, meeting_id, cmd, None, raw))
 
 
 def run_org(actor: User, organization_id: int, name: str, payload: dict | None = None) -> dict:
@@ -206,11 +267,14 @@ def run_org(actor: User, organization_id: int, name: str, payload: dict | None =
     lock or broadcast to). Returns `{ok, result}` or raises CommandError."""
     cmd = ORG_REGISTRY[name]
     raw = screen_payload(payload)
-    return _guarded(actor, cmd.name, None, lambda: _run_org(actor, organization_id, cmd, raw))
+    return _guarded(cmd.name, lambda: _run_org(actor, organization_id, cmd, raw))
 
 
-def _guarded(actor: User, name: str, client_id: str | None, work: Callable[[], dict]) -> dict:
-    """Nothing half-done: a refusal or a database fault rolls back and answers with an error."""
+def _guarded(
+    name: str, work: Callable[[], dict], replay: Callable[[], dict | None] | None = None
+) -> dict:
+    """Nothing half-done: a refusal or a database fault rolls back and answers with an error.
+    `replay` answers a command id that raced itself (wire commands only)."""
     try:
         return work()
     except CommandError:
@@ -219,9 +283,9 @@ def _guarded(actor: User, name: str, client_id: str | None, work: Callable[[], d
     except IntegrityError:
         # The same command id raced itself: the other copy won; answer with its result.
         db.session.rollback()
-        replay = _replay(actor.id, client_id, name) if client_id else None
-        if replay is not None:
-            return replay
+        repeated = replay() if replay else None
+        if repeated is not None:
+            return repeated
         log.exception("integrity error in command %s", name)
         raise Unavailable() from None
     except OperationalError:
@@ -256,14 +320,15 @@ def _locked_meeting(meeting_id: int) -> Meeting:
 
 def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw: dict) -> dict:
     version = _lock(meeting_id)
-    replay = _replay(actor.id, client_id, cmd.name) if client_id else None
+    replay = _replay(actor.id, client_id, cmd, raw) if client_id else None
     if replay is not None:
         db.session.rollback()
         return replay
     meeting = _locked_meeting(meeting_id)
     roles = meeting_roles(actor, meeting)
     if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
-        raise Forbidden()  # before the payload: a caller without the right learns nothing more
+        # Before the payload: a caller without the right learns nothing more than why.
+        raise (cmd.refusal(roles) if cmd.refusal else None) or Forbidden()
     effect = cmd.handler(Context(actor, meeting, roles), parse_payload(cmd, raw))
     if effect.unchanged:
         db.session.rollback()  # undoes the version bump: the lock was all it wrote
@@ -278,9 +343,12 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw:
             details=effect.audit,
             result=effect.result,
             version=version,
+            payload_fingerprint=payload_fingerprint(cmd, raw) if client_id else None,
         )
     )
     db.session.commit()
+    for action in effect.after_commit:
+        action()
     broadcast.changes(meeting_id, version, effect.changes)
     for user_id, event, data in effect.private:
         broadcast.to_user(user_id, event, data)

@@ -125,5 +125,8 @@ class CommandLog(db.Model):
     result: Mapped[dict] = mapped_column(JSON, default=dict)
     version: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The payload's fingerprint, to refuse the same client id sent with another payload
+    # (commands.payload_fingerprint: keyed with the vote's secret for a secret ballot).
+    payload_fingerprint: Mapped[str | None] = mapped_column(String(80))
 
     actor: Mapped[User | None] = relationship()

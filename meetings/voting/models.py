@@ -1,10 +1,11 @@
 """Tables of the voting feature.
 
-Secrecy of ballots (see docs/voting.md): ``VoteParticipation`` (who voted) and ``Ballot`` (what
-was chosen) share no id, no foreign key between them, no timestamp and no order. Both are
-``WITHOUT ROWID`` on SQLite, so rows are kept in primary-key order (user id, resp. a random id),
-never in insertion order; at the close ``secrecy.rewrite`` re-creates both sets of rows in one
-transaction so PostgreSQL's physical order and ``xmin`` cannot join them either.
+Secrecy of ballots (see docs/voting.md): ``VoteParticipation`` (who voted) and ``Ballot`` (a
+sealed ballot) share no id, no foreign key between them, no timestamp and no order. A ballot is
+written in the same transaction as its voter's participation, so the database can always tie the
+two (PostgreSQL's ``xmin``, SQLite's WAL frames): what it ties the voter to is a ciphertext whose
+key never leaves the servers' memory. At the close the ballots are opened, counted into
+``Vote.result`` and deleted, the receipts published in ``Vote.receipts``, and the key forgotten.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -22,6 +23,8 @@ from core.timeutil import UTCDateTime, utcnow
 class VoteStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+    # A secret vote whose key died with every process that held it: never counted; taken again.
+    VOID = "void"
 
 
 class CellSettings(db.Model):
@@ -68,10 +71,16 @@ class Vote(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ballots_cast: Mapped[int | None] = mapped_column(Integer)  # set at the close
     result: Mapped[dict | None] = mapped_column(JSON)  # tally.result(), set at the close
+    # A closed secret vote's receipts (hashes of the voters' codes), sorted: never beside a choice.
+    receipts: Mapped[list | None] = mapped_column(JSON)
 
     @property
     def is_open(self) -> bool:
         return self.status == VoteStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == VoteStatus.CLOSED
 
     @property
     def is_secret(self) -> bool:
@@ -99,18 +108,15 @@ class VoteParticipation(db.Model):
 
 
 class Ballot(db.Model):
-    """A secret ballot: a random id, the choices and the hash of the voter's receipt code.
+    """A sealed secret ballot of an open vote (``sealing.seal``): no user, no time, no sequence.
 
-    No user, no time, no sequence. The id is re-drawn when the rows are rewritten at the close.
+    The id is a keyed hash of the receipt (``sealing.ballot_id``); ``sealed`` is AES-GCM under the
+    vote's in-memory key, the same length for every ballot of a vote. Deleted at the close.
     """
 
     __tablename__ = "ballots"
-    __table_args__ = (
-        UniqueConstraint("vote_id", "receipt_hash"),
-        {"sqlite_with_rowid": False},
-    )
+    __table_args__ = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), index=True)
-    choices: Mapped[list] = mapped_column(JSON)
-    receipt_hash: Mapped[str] = mapped_column(String(64))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -12,7 +12,7 @@ from meetings.models import Meeting
 from meetings.permissions import can
 from meetings.room import load_viewable
 from meetings.voting import sections
-from meetings.voting.models import Ballot, Vote, VoteParticipation
+from meetings.voting.models import Vote, VoteParticipation
 from meetings.voting.strings import voting_strings
 
 bp = Blueprint("voting", __name__)
@@ -27,12 +27,10 @@ def receipts(meeting_id: int, vote_id: int):
     if not can(current_user, "view", meeting):
         abort(403)
     vote = db.session.get(Vote, vote_id)
-    if vote is None or vote.meeting_id != meeting.id or not vote.is_secret or vote.is_open:
+    if vote is None or vote.meeting_id != meeting.id or not vote.is_secret or not vote.is_closed:
         abort(404)
     published = sections.receipts(vote)
-    ballots = db.session.scalar(
-        select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)
-    )
+    ballots = vote.ballots_cast or 0  # counted at the close, when the sealed ballots were opened
     voters = db.session.scalar(
         select(func.count())
         .select_from(VoteParticipation)

@@ -16,7 +16,7 @@ from core.extensions import db
 from core.timeutil import iso
 from meetings.snapshot import section
 from meetings.voting import verdict
-from meetings.voting.models import Ballot, Hand, Vote, VoteParticipation
+from meetings.voting.models import Hand, Vote, VoteParticipation
 
 LANGUAGES = ("vi", "en")
 
@@ -49,13 +49,7 @@ def _hand_counts(vote: Vote) -> dict[str, int]:
 
 def receipts(vote: Vote) -> list[str]:
     """The published receipts of a closed secret vote: hashes of the voters' codes, sorted."""
-    return list(
-        db.session.scalars(
-            select(Ballot.receipt_hash)
-            .where(Ballot.vote_id == vote.id)
-            .order_by(Ballot.receipt_hash)
-        )
-    )
+    return list(vote.receipts or [])
 
 
 def _localized_result(vote: Vote) -> dict:
@@ -70,7 +64,7 @@ def _localized_result(vote: Vote) -> dict:
 
 def vote_public(vote: Vote) -> dict:
     """One vote as everyone may see it."""
-    closed = not vote.is_open
+    closed = vote.is_closed
     data = {
         "id": vote.id,
         "agenda_item_id": vote.agenda_item_id,

@@ -1,8 +1,9 @@
-"""The voting commands: open_vote, cast_vote, close_vote (thin: rules live elsewhere).
+"""The voting commands: open_vote, cast_vote, close_vote, reopen_vote (thin: rules live elsewhere).
 
 What a secret ballot's command leaves behind: the ack ``result`` and the ``audit`` (both kept in
-the command log) hold the vote id only, never a choice or a receipt; nothing about the voter's
-ballot is broadcast; the voter alone gets the private ``my_vote`` event.
+the command log) hold the vote id only, never a choice or a receipt; the payload's fingerprint in
+the log is keyed with the vote's in-memory secret; nothing about the voter's ballot is broadcast;
+the voter alone gets the private ``my_vote`` event. Sealing and counting: ``secret_ballots``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from core.extensions import db
 from core.timeutil import utcnow
 from core.vietnamese import nfc
 from meetings.commands import Context, Effect, Payload, command
-from meetings.errors import Conflict, Forbidden, Invalid, NotFound
+from meetings.errors import CommandError, Conflict, Forbidden, Invalid, NotFound
 from meetings.models import AgendaItem, Attendance, MeetingStatus
 from meetings.rules import AttendanceStatus, Method, VoteKind, compute_figures, is_eligible_voter
-from meetings.voting import secrecy, tally
-from meetings.voting.models import Ballot, Hand, Vote, VoteParticipation, VoteStatus
+from meetings.voting import sealing, secret_ballots, tally
+from meetings.voting.models import Hand, Vote, VoteParticipation, VoteStatus
 from meetings.voting.sections import vote_change, vote_progress_change
 from meetings.voting.settings import rule_json, rules_for_cell
 from org.models import Membership
@@ -34,10 +35,11 @@ NO_VOTERS = _l("No eligible voter is present.")
 METHOD_REFUSED = _l("The cell's rules do not allow this method for this kind of vote.")
 SUBJECT_NEEDED = _l("Name the person this vote is about.")
 CLOSED = _l("This vote is closed.")
-ALREADY_VOTED = _l("Your ballot is already recorded; a secret ballot cannot be changed.")
+NOT_VOID = _l("Only a void vote is taken again.")
 BAD_CHOICE = _l("This ballot is not valid.")
 WHY_NOT = {
     "probationary": _l("Probationary members do not vote."),
+    "observer": _l("Upper-level delegates do not vote."),
     "hosted": _l("Temporarily hosted members do not vote at the host cell."),
     "not_present": _l("You were not present as an eligible voter when this vote opened."),
     "not_member": _l("Only members of this cell vote."),
@@ -103,6 +105,10 @@ def _options(kind: VoteKind, payload: OpenVote) -> tuple[list[dict], int, int | 
     return [{"key": k, "label": n} for k, n in zip(keys, names, strict=True)], seats, seats
 
 
+class VoteRef(Payload):
+    vote_id: StrictInt
+
+
 def open_vote_row(meeting) -> Vote | None:
     return db.session.scalar(
         select(Vote).where(Vote.meeting_id == meeting.id, Vote.status == VoteStatus.OPEN)
@@ -127,9 +133,6 @@ def open_vote(ctx: Context, payload: OpenVote) -> Effect:
         if kind in NEEDS_SUBJECT:
             raise Invalid(SUBJECT_NEEDED, field="subject")
         subject = item.title
-    eligible, base = eligible_and_base(meeting)
-    if not eligible:
-        raise Conflict(NO_VOTERS)
     vote = Vote(
         meeting_id=meeting.id,
         agenda_item_id=item.id,
@@ -140,20 +143,57 @@ def open_vote(ctx: Context, payload: OpenVote) -> Effect:
         max_choices=max_choices,
         seats=seats,
         rule=rule_json(rules, kind),
-        eligible=eligible,
-        base=base,
         auto_close=payload.auto_close,
-        status=VoteStatus.OPEN,
-        opened_at=utcnow(),
-        opened_by_id=ctx.actor.id,
     )
+    return _start(ctx, vote)
+
+
+def _start(ctx: Context, vote: Vote) -> Effect:
+    """Fix the eligible voters and the base now, store the vote, make a secret vote's key."""
+    vote.eligible, vote.base = eligible_and_base(ctx.meeting)
+    if not vote.eligible:
+        raise Conflict(NO_VOTERS)
+    vote.status = VoteStatus.OPEN
+    vote.opened_at = utcnow()
+    vote.opened_by_id = ctx.actor.id
     db.session.add(vote)
     db.session.flush()
+    if vote.is_secret:
+        # Before the commit: no ballot can be cast until the other processes may hold the key.
+        secret_ballots.new_key(vote)
     return Effect(
         changes=[vote_change(vote)],
         result={"vote_id": vote.id},
-        audit={"vote_id": vote.id, "kind": kind.value, "method": method.value},
+        audit={"vote_id": vote.id, "kind": vote.kind, "method": vote.method},
     )
+
+
+@command("reopen_vote", permission="open_vote", payload=VoteRef)
+def reopen_vote(ctx: Context, payload: VoteRef) -> Effect:
+    """A void vote is taken again: a new vote with the same question, rule and choices, on the
+    same agenda item; who may vote and the base are fixed anew from the attendance now."""
+    void = _vote(ctx, payload.vote_id)
+    if void.status != VoteStatus.VOID:
+        raise Conflict(NOT_VOID, reason="not_void")
+    if ctx.meeting.status != MeetingStatus.LIVE:
+        raise Conflict(NOT_LIVE)
+    if open_vote_row(ctx.meeting) is not None:
+        raise Conflict(ALREADY_OPEN)
+    copy = Vote(
+        meeting_id=ctx.meeting.id,
+        agenda_item_id=void.agenda_item_id,
+        kind=void.kind,
+        method=void.method,
+        subject=void.subject,
+        options=void.options,
+        max_choices=void.max_choices,
+        seats=void.seats,
+        rule=void.rule,
+        auto_close=void.auto_close,
+    )
+    effect = _start(ctx, copy)
+    effect.audit["retakes"] = void.id
+    return effect
 
 
 def _vote(ctx: Context, vote_id: int) -> Vote:
@@ -163,7 +203,17 @@ def _vote(ctx: Context, vote_id: int) -> Vote:
     return vote
 
 
+def _open_vote(ctx: Context, vote_id: int) -> Vote:
+    vote = _vote(ctx, vote_id)
+    if vote.status == VoteStatus.VOID:
+        raise Conflict(secret_ballots.VOID, reason="void")
+    if not vote.is_open:
+        raise Conflict(CLOSED, reason="closed")
+    return vote
+
+
 def _why_not(ctx: Context) -> str:
+    """Why an official member of the cell is not on the vote's list."""
     membership = db.session.scalar(
         select(Membership).where(
             Membership.cell_id == ctx.meeting.cell_id, Membership.user_id == ctx.actor.id
@@ -178,10 +228,35 @@ def _why_not(ctx: Context) -> str:
     return "not_present"
 
 
+def _never_votes(roles: frozenset[str]) -> CommandError:
+    """Why someone without the right to vote at all is refused (from their roles alone)."""
+    if "probationary" in roles:
+        reason = "probationary"
+    elif "observer" in roles:
+        reason = "observer"
+    else:
+        reason = "not_member"
+    return Forbidden(WHY_NOT[reason], reason=reason)
+
+
 class CastVote(Payload):
     vote_id: StrictInt
     choices: list[StrictStr] = Field(max_length=MAX_CANDIDATES)
     receipt_hash: StrictStr | None = Field(default=None, max_length=64)
+
+
+def _ballot_fingerprint_secret(raw: dict) -> bytes | None:
+    """A secret ballot's command is fingerprinted with the vote's secret (see sealing)."""
+    vote_id = raw.get("vote_id")
+    if not isinstance(vote_id, int) or isinstance(vote_id, bool):
+        return None
+    vote = db.session.get(Vote, vote_id)
+    if vote is None or not vote.is_secret:
+        return None
+    try:
+        return sealing.command_key(secret_ballots.secret_of(vote))
+    except secret_ballots.KeyLost:
+        return None
 
 
 def _check_choices(vote: Vote, choices: list[str]) -> list[str]:
@@ -202,37 +277,45 @@ def voted_count(vote: Vote) -> int:
     )
 
 
-@command("cast_vote", permission="cast_vote", payload=CastVote)
+@command(
+    "cast_vote",
+    permission="cast_vote",
+    payload=CastVote,
+    refusal=_never_votes,
+    fingerprint_secret=_ballot_fingerprint_secret,
+)
 def cast_vote(ctx: Context, payload: CastVote) -> Effect:
     """An eligible voter casts a ballot (secret: once, final) or raises / changes a hand."""
-    vote = _vote(ctx, payload.vote_id)
-    if not vote.is_open:
-        raise Conflict(CLOSED, reason="closed")
+    vote = _open_vote(ctx, payload.vote_id)
     if ctx.meeting.status != MeetingStatus.LIVE:
         raise Conflict(NOT_LIVE)
     if ctx.actor.id not in vote.eligible:
         reason = _why_not(ctx)
         raise Forbidden(WHY_NOT[reason], reason=reason)
     choices = _check_choices(vote, payload.choices)
-    if vote.is_secret:
-        _cast_secret(vote, ctx.actor.id, choices, payload.receipt_hash)
-    else:
-        hand = db.session.get(Hand, (vote.id, ctx.actor.id))
-        if hand is None:
-            db.session.add(Hand(vote_id=vote.id, user_id=ctx.actor.id, choice=choices[0]))
-        else:
-            hand.choice = choices[0]
-        db.session.flush()
-    if vote.auto_close and voted_count(vote) >= len(vote.eligible):
-        close(vote, ctx.actor.id)
-    return Effect(
-        changes=[vote_change(vote) if not vote.is_open else vote_progress_change(vote)],
+    effect = Effect(
         # Never the choice or the receipt: this is stored in the command log.
         result={"vote_id": vote.id, "recorded": True},
         audit={"vote_id": vote.id},
         # The voter's other tabs and devices learn it too: only this vote's entry (no re-reading).
         private=[(ctx.actor.id, "my_vote", _my_entry(ctx.meeting.id, vote, choices))],
     )
+    try:
+        if vote.is_secret:
+            secret_ballots.cast(vote, ctx.actor.id, choices, payload.receipt_hash)
+        else:
+            hand = db.session.get(Hand, (vote.id, ctx.actor.id))
+            if hand is None:
+                db.session.add(Hand(vote_id=vote.id, user_id=ctx.actor.id, choice=choices[0]))
+            else:
+                hand.choice = choices[0]
+            db.session.flush()
+        if vote.auto_close and voted_count(vote) >= len(vote.eligible):
+            close(vote, ctx.actor.id, effect)
+    except secret_ballots.KeyLost:
+        raise secret_ballots.refuse_void(ctx.meeting.id, vote.id) from None
+    effect.changes = [vote_change(vote) if not vote.is_open else vote_progress_change(vote)]
+    return effect
 
 
 def _my_entry(meeting_id: int, vote: Vote, choices: list[str]) -> dict:
@@ -243,38 +326,21 @@ def _my_entry(meeting_id: int, vote: Vote, choices: list[str]) -> dict:
     return entry
 
 
-def _cast_secret(vote: Vote, user_id: int, choices: list[str], receipt_hash: str | None) -> None:
-    if receipt_hash is None or not secrecy.RECEIPT_HASH.match(receipt_hash):
-        raise Invalid(field="receipt_hash")
-    if db.session.get(VoteParticipation, (vote.id, user_id)) is not None:
-        raise Conflict(ALREADY_VOTED, reason="already_voted")
-    taken = db.session.scalar(
-        select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.receipt_hash == receipt_hash)
-    )
-    if taken is not None:
-        raise Invalid(field="receipt_hash")  # a reused code: the client must draw a new one
-    db.session.add(VoteParticipation(vote_id=vote.id, user_id=user_id))
-    db.session.add(
-        Ballot(
-            id=secrecy.new_ballot_id(),
-            vote_id=vote.id,
-            choices=choices,
-            receipt_hash=receipt_hash,
-        )
-    )
-    db.session.flush()
+def count(vote: Vote) -> tuple[dict[str, int], int]:
+    """The vote's counts per option and ballots cast, from what was cast online.
 
-
-def close(vote: Vote, actor_id: int | None) -> None:
-    """Tally, unlink secret ballots from voters, and record the result (in the caller's txn)."""
+    A secret vote's ballots are opened, shuffled and deleted here (``secret_ballots.open_all``);
+    its receipts are published apart from them. Raises ``secret_ballots.KeyLost``."""
     keys = [o["key"] for o in vote.options]
     if vote.is_secret:
-        ballots = db.session.scalars(select(Ballot.choices).where(Ballot.vote_id == vote.id))
-        counts, cast = tally.count(ballots, keys)
-        secrecy.rewrite(vote.id)
-    else:
-        hands = db.session.scalars(select(Hand.choice).where(Hand.vote_id == vote.id))
-        counts, cast = tally.count(([choice] for choice in hands), keys)
+        ballots, vote.receipts = secret_ballots.open_all(vote)
+        return tally.count(ballots, keys)
+    hands = db.session.scalars(select(Hand.choice).where(Hand.vote_id == vote.id))
+    return tally.count(([choice] for choice in hands), keys)
+
+
+def record_result(vote: Vote, counts: dict[str, int], cast: int, actor_id: int | None) -> None:
+    """Decide by the vote's rule from the counts and close it."""
     vote.result = tally.result(
         VoteKind(vote.kind), vote.options, vote.base, vote.rule, counts, cast, vote.seats
     )
@@ -285,19 +351,23 @@ def close(vote: Vote, actor_id: int | None) -> None:
     db.session.flush()
 
 
-class VoteRef(Payload):
-    vote_id: StrictInt
+def close(vote: Vote, actor_id: int | None, effect: Effect) -> None:
+    """Count, decide and close (in the caller's transaction); a secret vote's key is forgotten
+    once that is committed. Raises ``secret_ballots.KeyLost``."""
+    counts, cast = count(vote)
+    record_result(vote, counts, cast, actor_id)
+    if vote.is_secret:
+        effect.after_commit.append(secret_ballots.forget_key(vote.id))
 
 
 @command("close_vote", permission="close_vote", payload=VoteRef)
 def close_vote(ctx: Context, payload: VoteRef) -> Effect:
     """The chair closes a vote: everyone sees the counts and the verdict."""
-    vote = _vote(ctx, payload.vote_id)
-    if not vote.is_open:
-        raise Conflict(CLOSED, reason="closed")
-    close(vote, ctx.actor.id)
-    return Effect(
-        changes=[vote_change(vote)],
-        result={"vote_id": vote.id},
-        audit={"vote_id": vote.id},
-    )
+    vote = _open_vote(ctx, payload.vote_id)
+    effect = Effect(result={"vote_id": vote.id}, audit={"vote_id": vote.id})
+    try:
+        close(vote, ctx.actor.id, effect)
+    except secret_ballots.KeyLost:
+        raise secret_ballots.refuse_void(ctx.meeting.id, vote.id) from None
+    effect.changes = [vote_change(vote)]
+    return effect

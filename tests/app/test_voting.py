@@ -59,8 +59,8 @@ def receipt() -> tuple[str, str]:
     return code, hashlib.sha256(code.encode()).hexdigest()
 
 
-def ballot(meeting_id, username, choices, command_id=None) -> dict:
-    _code, digest = receipt()
+def ballot(meeting_id, username, choices, command_id=None, digest=None) -> dict:
+    digest = digest or receipt()[1]
     return run(
         meeting_id,
         username,
@@ -166,11 +166,11 @@ def _state(meeting_id):
 @pytest.mark.parametrize(
     ("username", "code", "reason"),
     [
-        ("dubi1", "forbidden", None),  # probationary: no right to vote at all
+        ("dubi1", "forbidden", "probationary"),  # no right to vote at all
         ("tamthoi1", "forbidden", "hosted"),  # official, but hosted from another cell
-        ("lanhdao", "forbidden", None),  # upper-level observer
+        ("lanhdao", "forbidden", "observer"),  # upper-level observer
         ("dangvien9", "forbidden", "not_present"),  # absent when the vote opened
-        ("kp2_dangvien1", "forbidden", None),  # member of another cell
+        ("kp2_dangvien1", "forbidden", "not_member"),  # member of another cell
     ],
 )
 def test_ineligible_voters_are_refused_and_nothing_changes(ctx, method, username, code, reason):
@@ -188,8 +188,7 @@ def test_ineligible_voters_are_refused_and_nothing_changes(ctx, method, username
     )
     assert err.code == code
     assert err.as_dict()["error"]["message"]  # a message the user can read
-    if reason:
-        assert err.details == {"reason": reason}
+    assert err.details == {"reason": reason}
     assert (_state(meeting_id), vote.id) == before
     assert vote_version(meeting_id) == version
 
@@ -238,10 +237,17 @@ def test_secret_ballot_is_final_counts_once_and_refused_after_close(ctx):
     run(meeting_id, "bithu", "open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})
     vote = current_vote(meeting_id)
     assert vote.method == "secret"
-    first = ballot(meeting_id, "dangvien1", ["agree"], command_id="same-ballot-1")
-    again = ballot(meeting_id, "dangvien1", ["agree"], command_id="same-ballot-1")
+    digest = receipt()[1]
+    first = ballot(meeting_id, "dangvien1", ["agree"], "same-ballot-1", digest)
+    again = ballot(meeting_id, "dangvien1", ["agree"], "same-ballot-1", digest)
     assert first["result"] == {"vote_id": vote.id, "recorded": True}
     assert again["repeat"] is True and again["result"] == first["result"]
+    # The same command id with another payload is not a repeat: refused, saying why.
+    for other in (["disagree"], ["agree"]):
+        with pytest.raises(CommandError) as info:
+            ballot(meeting_id, "dangvien1", other, "same-ballot-1", receipt()[1])
+        assert info.value.code == "invalid"
+        assert info.value.details == {"field": "cid", "reason": "cid_reused"}
     with pytest.raises(CommandError) as info:
         ballot(meeting_id, "dangvien1", ["disagree"])  # a new command id: still one ballot
     assert info.value.code == "conflict" and info.value.details == {"reason": "already_voted"}
