@@ -202,6 +202,10 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app()
     prepare_database(app)
     _start_cluster_tasks(app)
+    # Secret votes left open by a process that died: hold their keys again, or declare them void.
+    from meetings.voting.secret_ballots import start_watch
+
+    start_watch(app)
     _raise_file_limit(args.max_connections)
     print(f"chibo: http://{args.host}:{args.port}  ({app.config['CHIBO_ASYNC_MODE']})", flush=True)
     import gc

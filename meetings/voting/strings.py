@@ -43,6 +43,12 @@ def voting_strings() -> dict[str, str]:
         "close": _("Close the vote"),
         "confirm_close": _("Close the vote now?"),
         "closed": _("Vote closed"),
+        "void": _("Vote void"),
+        "void_text": _(
+            "The server lost the key of this secret ballot before the close: its ballots cannot "
+            "be counted. The vote must be taken again."
+        ),
+        "retake": _("Take the vote again"),
         "open": _("Vote in progress"),
         "cast_of": _(
             "%(cast)s ballots of %(eligible)s eligible voters", cast="{cast}", eligible="{eligible}"

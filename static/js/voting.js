@@ -254,10 +254,12 @@
 
   function voteCard(vote) {
     var card = el("article", { className: "vote vote-" + vote.status, "data-vote-id": vote.id });
-    card.appendChild(el("p", { className: "muted", text: (vote.status === "open" ? T.open : T.closed) + " · " + T["kind_" + vote.kind] + " · " + T["method_" + vote.method] }));
+    var status = { open: T.open, closed: T.closed, void: T.void }[vote.status];
+    card.appendChild(el("p", { className: "muted", text: status + " · " + T["kind_" + vote.kind] + " · " + T["method_" + vote.method] }));
     card.appendChild(el("h3", { className: "vote-subject", text: vote.subject }));
     card.appendChild(el("p", { className: "muted rule", text: vote.rule_text[lang] }));
     if (vote.status === "closed") { card.appendChild(resultBlock(vote)); return card; }
+    if (vote.status === "void") { card.appendChild(voidBlock(vote)); return card; }
     card.appendChild(el("p", { className: "progress", text: fmt(T.progress, { n: vote.voted, m: vote.eligible }) }));
     var my = mine(vote);
     var live = state.meeting.status === "live";
@@ -286,6 +288,21 @@
     return card;
   }
 
+  // The key of a secret vote died with every server process that held it: its ballots can never
+  // be counted. Everyone is told so plainly; the chair takes the vote again in one click.
+  function voidBlock(vote) {
+    var box = el("div", { className: "void" });
+    box.appendChild(el("p", { className: "warn", role: "alert", text: T.void_text }));
+    box.appendChild(el("p", { className: "muted", text: fmt(T.progress, { n: vote.voted, m: vote.eligible }) }));
+    var anyOpen = (state.votes || []).some(function (v) { return v.status === "open"; });
+    if (can("open_vote") && state.meeting.status === "live" && !anyOpen) {
+      var again = el("button", { type: "button", className: "primary", id: "vote-retake", text: T.retake });
+      again.addEventListener("click", function () { send("reopen_vote", { vote_id: vote.id }); });
+      box.appendChild(el("div", { className: "controls" }, [again]));
+    }
+    return box;
+  }
+
   function handButtonsReadOnly(vote) {
     return el("p", { className: "muted", text: vote.options.map(function (o) { return optionLabel(o) + ": " + vote.counts[o.key]; }).join(" · ") });
   }
@@ -301,7 +318,7 @@
       if (!known[v.id] && v.status === "open") window.chiboRoom.announce(fmt(T.announce_opened, { subject: v.subject }));
       else if (known[v.id] === "open" && v.status === "closed" && v.result) {
         window.chiboRoom.announce(fmt(T.announce_closed, { verdict: v.result.text[lang].verdict }));
-      }
+      } else if (known[v.id] === "open" && v.status === "void") window.chiboRoom.announce(T.void_text);
     });
     known = now;
   }
