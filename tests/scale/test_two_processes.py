@@ -246,3 +246,73 @@ def test_closing_a_meeting_empties_its_room_on_every_process(cluster, clients):
     again = bithu.command(meeting_id, "set_current_item", {"item_id": None})
     assert again["ok"], again
     member.wait_for(lambda m: m["v"] == again["version"])
+
+
+VOTERS = ["bithu", "phobithu", *[f"dangvien{i}" for i in range(1, 10)], "mien1"]
+
+
+def _ballot(client: live_server.RoomClient, meeting_id: int, vote_id: int, choice: str) -> dict:
+    import hashlib
+    import secrets
+
+    receipt = hashlib.sha256(secrets.token_bytes(16)).hexdigest()
+    payload = {"vote_id": vote_id, "choices": [choice], "receipt_hash": receipt}
+    return client.command(meeting_id, "cast_vote", payload)
+
+
+def test_a_secret_vote_survives_the_loss_of_either_process(cluster, clients, tmp_path):
+    """The key lives only in the processes' memory, held by both. Kill the one that opened the
+    vote: the other counts it. Start a new one, kill the other: the new one counts it."""
+    import signal
+
+    a, b = cluster.urls
+    http = {username: live_server.login(a, username) for username in VOTERS}
+    meeting_id = live_server.scheduled_meeting_id(a, http["bithu"])
+    on_a = {u: clients(a, http[u]) for u in VOTERS}
+    on_b = {u: clients(b, http[u]) for u in VOTERS}
+    for client in on_a.values():
+        client.join(meeting_id)
+    assert on_a["bithu"].command(meeting_id, "start_meeting")["ok"]
+    for username in VOTERS:
+        assert on_a[username].command(meeting_id, "check_in")["ok"]
+    ack = on_a["bithu"].command(
+        meeting_id,
+        "open_vote",
+        {"kind": "election", "candidates": ["An", "Bình", "Chi", "Dũng"], "seats": 1},
+    )
+    assert ack["ok"], ack
+    vote_id = ack["result"]["vote_id"]
+    choices = dict(zip(VOTERS, ["c1"] * 5 + ["c2"] * 4 + ["c3"] * 2 + ["c4"], strict=True))
+    for username in VOTERS[:2]:  # on the process that opened the vote
+        assert _ballot(on_a[username], meeting_id, vote_id, choices[username])["ok"]
+    for username in VOTERS[2:4]:  # and on the other
+        assert _ballot(on_b[username], meeting_id, vote_id, choices[username])["ok"]
+
+    first = cluster.servers[0].process
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    for username in VOTERS[4:7]:
+        assert _ballot(on_b[username], meeting_id, vote_id, choices[username])["ok"]
+
+    # A new process joins; it takes the key from the survivor when it needs it, then the
+    # survivor dies too.
+    folder = tmp_path / "process2"
+    folder.mkdir()
+    with live_server.running(folder, env_overrides=cluster.env) as third:
+        on_c = {u: clients(third.url, http[u]) for u in VOTERS}
+        assert _ballot(on_c[VOTERS[7]], meeting_id, vote_id, choices[VOTERS[7]])["ok"]
+        second = cluster.servers[1].process
+        second.send_signal(signal.SIGKILL)
+        second.wait(timeout=10)
+        for username in VOTERS[8:]:
+            assert _ballot(on_c[username], meeting_id, vote_id, choices[username])["ok"]
+        closed = on_c["bithu"].command(meeting_id, "close_vote", {"vote_id": vote_id})
+        assert closed["ok"], closed
+        vote = next(
+            v
+            for v in live_server.fetch_state(third.url, http["bithu"], meeting_id)["votes"]
+            if v["id"] == vote_id
+        )
+        assert vote["status"] == "closed"
+        assert vote["counts"] == {"c1": 5, "c2": 4, "c3": 2, "c4": 1}
+        assert vote["result"]["cast"] == 12 and len(vote["receipts"]) == 12
