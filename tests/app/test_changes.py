@@ -71,6 +71,16 @@ def _newest_document(app, meeting_id: int) -> int:
         )
 
 
+def _lose_ballot_keys(app) -> None:
+    """What the death of every process holding the keys does, then the servers' check."""
+    from meetings.voting.keyring import keyring
+    from meetings.voting.secret_ballots import check_open_votes
+
+    with app.app_context():
+        keyring().forget_all()
+        check_open_votes()
+
+
 def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app, sio, login):
     with app.app_context():
         meeting_id = upcoming_meeting_id()
@@ -138,6 +148,16 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
             {"vote_id": secret["vote_id"], "choices": ["agree"], "receipt_hash": _receipt_hash()},
         )
     room.command(chair, "close_vote", {"vote_id": secret["vote_id"]})
+    # A secret vote whose key died with every process holding it is void; the chair retakes it.
+    lost = room.command(chair, "open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})
+    room.command(
+        member,
+        "cast_vote",
+        {"vote_id": lost["vote_id"], "choices": ["agree"], "receipt_hash": _receipt_hash()},
+    )
+    room.action("the key is lost: the vote is void", lambda: _lose_ballot_keys(app))
+    retaken = room.command(chair, "reopen_vote", {"vote_id": lost["vote_id"]})
+    room.command(chair, "close_vote", {"vote_id": retaken["vote_id"]})
 
     # Minutes: items written out of order (the snapshot lists them by item id), approval,
     # an edit that voids it, approval again, the end, both signatures (sealing), a correction.
