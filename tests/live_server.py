@@ -94,6 +94,21 @@ def running(
             process.wait(timeout=STOP_TIMEOUT)
 
 
+def start(env: dict, port: int, log_path: Path) -> subprocess.Popen:
+    """`python app.py` on this port with exactly this environment, its output appended to
+    log_path, once /login answers: for tests that kill a server and start it again."""
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    _wait_until_up(LiveServer(f"http://127.0.0.1:{port}", process, log_path))
+    return process
+
+
 def _wait_until_up(server: LiveServer) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:

@@ -10,7 +10,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -22,20 +21,6 @@ from tests import live_server
 pytestmark = pytest.mark.server
 
 MEMBERS = ["dangvien2", "dangvien3", "dangvien4", "dangvien5", "dangvien6", "dangvien7"]
-
-
-def _start(env: dict, port: int, log_path) -> subprocess.Popen:
-    with log_path.open("ab") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=live_server.ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    server = live_server.LiveServer(f"http://127.0.0.1:{port}", process, log_path)
-    live_server._wait_until_up(server)
-    return process
 
 
 class Member:
@@ -125,7 +110,7 @@ def test_sigkill_with_a_secret_vote_open_voids_it_and_it_is_taken_again(tmp_path
     env.pop("SOCKETIO_MESSAGE_QUEUE", None)
     log_path = tmp_path / "server.log"
     base = f"http://127.0.0.1:{port}"
-    process = _start(env, port, log_path)
+    process = live_server.start(env, port, log_path)
     people: list[Member] = []
     receipts: list[str] = []
     try:
@@ -158,7 +143,7 @@ def test_sigkill_with_a_secret_vote_open_voids_it_and_it_is_taken_again(tmp_path
 
         process.send_signal(signal.SIGKILL)  # no shutdown, no flush: a power cut
         process.wait(timeout=10)
-        process = _start(env, port, log_path)
+        process = live_server.start(env, port, log_path)
 
         # Every client comes back by itself, resyncs, and learns that the vote is void.
         for person in people:
