@@ -117,7 +117,7 @@ def declare_void(meeting_id: int, vote_id: int) -> None:
         log.warning("vote %s is void: no process holds its key", vote_id)
         return [vote_change(vote)]
 
-    system_change(meeting_id, apply)
+    system_change(meeting_id, apply, name="vote_void")
     keyring().drop(vote_id)
 
 
