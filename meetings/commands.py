@@ -97,10 +97,12 @@ class Effect:
 
 @dataclass(frozen=True)
 class Command:
+    """A meeting command (handler of a `Context`) or an organisation command (an `OrgContext`)."""
+
     name: str
     permission: str
     payload: type[Payload]
-    handler: Callable[[Context, Payload], Effect]
+    handler: Callable[[Context, Payload], Effect] | Callable[[OrgContext, Payload], Effect]
     wire: bool = True  # reachable by name from a socket or the HTTP command route
     # Why a caller without the permission is refused, from their roles alone (None: just no).
     refusal: Callable[[frozenset[str]], CommandError | None] | None = None
@@ -109,16 +111,8 @@ class Command:
     fingerprint_secret: Callable[[dict], bytes | None] | None = None
 
 
-@dataclass(frozen=True)
-class OrgCommand:
-    name: str
-    permission: str
-    payload: type[Payload]
-    handler: Callable[[OrgContext, Payload], Effect]
-
-
 REGISTRY: dict[str, Command] = {}
-ORG_REGISTRY: dict[str, OrgCommand] = {}
+ORG_REGISTRY: dict[str, Command] = {}  # never on the wire: the server's pages run them
 
 
 def command(
@@ -150,7 +144,7 @@ def org_command(name: str, permission: str, payload: type[Payload] = Empty):
         raise KeyError(f"unknown permission {permission!r}")
 
     def register(handler):
-        ORG_REGISTRY[name] = OrgCommand(name, permission, payload, handler)
+        ORG_REGISTRY[name] = Command(name, permission, payload, handler, wire=False)
         return handler
 
     return register
@@ -178,7 +172,7 @@ def screen_payload(raw) -> dict:
     return raw
 
 
-def parse_payload(cmd: Command | OrgCommand, raw: dict) -> Payload:
+def parse_payload(cmd: Command, raw: dict) -> Payload:
     """The command's own model: types, ranges, no unknown fields (after the caller's right)."""
     try:
         return cmd.payload.model_validate(raw)
@@ -355,7 +349,7 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw:
     return {"ok": True, "version": version, "result": effect.result}
 
 
-def _run_org(actor: User, organization_id: int, cmd: OrgCommand, raw: dict) -> dict:
+def _run_org(actor: User, organization_id: int, cmd: Command, raw: dict) -> dict:
     db.session.rollback()  # a fresh transaction, as for a meeting command
     organization = db.session.get(Organization, organization_id)
     if organization is None:

@@ -188,6 +188,17 @@ def _committee_or_404(committee_id: int) -> Organization:
     return committee
 
 
+def _assignment_command(committee: Organization, name: str, payload: dict, done: str) -> bool:
+    """Run an assignment command for the form; a refusal is flashed and False returned."""
+    try:
+        run_org(current_user._get_current_object(), committee.id, name, payload)
+    except CommandError as exc:
+        flash(str(exc.message), "error")
+        return False
+    flash(done, "info")
+    return True
+
+
 @bp.route("/committees/<int:committee_id>/assignments", methods=["GET", "POST"])
 @login_required
 def assignments(committee_id: int):
@@ -205,12 +216,7 @@ def assignments(committee_id: int):
             "cell_id": form.cell_id.data,
             "target_per_year": form.target_per_year.data,
         }
-        try:
-            run_org(current_user._get_current_object(), committee.id, "assign_leader", payload)
-        except CommandError as exc:
-            flash(str(exc.message), "error")
-        else:
-            flash(_("The assignment is saved."), "info")
+        if _assignment_command(committee, "assign_leader", payload, _("The assignment is saved.")):
             return redirect(url_for("oversight.assignments", committee_id=committee.id))
     year = datetime.now(VIETNAM).year
     rows = queries.assignments_for_cells([c.id for c in cells])
@@ -234,10 +240,5 @@ def delete_assignment(assignment_id: int):
     if not DeleteForm().validate_on_submit():
         abort(400)
     payload = {"assignment_id": assignment.id}
-    try:
-        run_org(current_user._get_current_object(), committee.id, "remove_assignment", payload)
-    except CommandError as exc:
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The assignment is removed."), "info")
+    _assignment_command(committee, "remove_assignment", payload, _("The assignment is removed."))
     return redirect(url_for("oversight.assignments", committee_id=committee.id))

@@ -108,44 +108,34 @@ def _context(meeting: Meeting, manage: bool, form: UploadForm) -> dict:
     }
 
 
-@bp.route("/meetings/<int:meeting_id>/documents/<int:document_id>/release", methods=["POST"])
-@login_required
-def release(meeting_id: int, document_id: int):
-    meeting = _meeting(meeting_id, "release_documents")
+def _document_button(meeting_id: int, document_id: int, action: str, name: str, done: str | None):
+    """A button of the documents page: the command `name` on one document, then the page again."""
+    meeting = _meeting(meeting_id, action)
     if not ActionForm().validate_on_submit():
         abort(400)
     doc = _document(meeting, document_id)
+    actor = current_user._get_current_object()
     try:
-        run(
-            current_user._get_current_object(),
-            meeting.id,
-            "release_document",
-            {"document_id": doc.id},
-        )
+        run(actor, meeting.id, name, {"document_id": doc.id})
     except CommandError as exc:
         flash(str(exc.message), "error")
     else:
-        flash(_("The document is released to members."), "info")
+        if done:
+            flash(done, "info")
     return redirect(url_for("documents.documents_page", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/documents/<int:document_id>/release", methods=["POST"])
+@login_required
+def release(meeting_id: int, document_id: int):
+    done = _("The document is released to members.")
+    return _document_button(meeting_id, document_id, "release_documents", "release_document", done)
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:document_id>/delete", methods=["POST"])
 @login_required
 def delete(meeting_id: int, document_id: int):
-    meeting = _meeting(meeting_id, "upload_documents")
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    doc = _document(meeting, document_id)
-    try:
-        run(
-            current_user._get_current_object(),
-            meeting.id,
-            "remove_document",
-            {"document_id": doc.id},
-        )
-    except CommandError as exc:
-        flash(str(exc.message), "error")
-    return redirect(url_for("documents.documents_page", meeting_id=meeting.id))
+    return _document_button(meeting_id, document_id, "upload_documents", "remove_document", None)
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:document_id>")
