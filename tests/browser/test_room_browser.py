@@ -167,3 +167,44 @@ def test_back_online_shows_the_new_state_and_what_changed(browser, server, conso
     shoot(member, artifacts_dir, "room_member_back_online_phone", full_page=False)
     chair_ctx.close()
     member_ctx.close()
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_released_document_reaches_the_open_room(browser, server, console, artifacts_dir):
+    """The secretary attaches and releases a document on the documents page; a member who has the
+    room open sees it in the documents panel at once, without a reload."""
+    base = server.url
+    secretary_ctx, secretary = person(browser, console, "bithu", DESKTOP)
+    member_ctx, member = person(browser, console, "dangvien3", PHONE)
+    log_in(secretary, base, "bithu")
+    meeting_id = open_kp1_meeting(secretary)
+    log_in(member, base, "dangvien3")
+    member.goto(f"{base}/meetings/{meeting_id}")
+    expect(member.locator("#conn")).to_have_attribute("data-state", "connected")
+    title = "Dự thảo báo cáo quý IV"
+    released = member.locator("#docs-released li", has_text=title)
+    expect(released).to_have_count(0)
+
+    secretary.goto(f"{base}/meetings/{meeting_id}/documents")
+    secretary.locator("#upload-form input[name=title]").fill(title)
+    secretary.locator("#upload-form input[type=file]").set_input_files(
+        files=[{"name": "bao-cao.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    secretary.locator("#upload-form button[type=submit]").click()
+    row = secretary.locator("#docs li", has_text=title)
+    expect(row.locator(".badge.draft")).to_be_visible()
+    expect(released).to_have_count(0)  # not released: members do not see it
+    row.locator("button.primary").click()
+    expect(row.locator(".badge.released")).to_be_visible()
+
+    expect(released).to_have_count(1)
+    expect(member.locator("#docs-none")).to_be_hidden()
+    href = released.locator("a").get_attribute("href")
+    assert re.search(rf"/meetings/{meeting_id}/documents/\d+$", href), href
+    assert member.evaluate("performance.getEntriesByType('navigation').length") == 1
+    member.locator("#documents-panel").scroll_into_view_if_needed()
+    shoot(member, artifacts_dir, "room_member_document_released_phone", full_page=False)
+    secretary_ctx.close()
+    member_ctx.close()
