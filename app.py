@@ -96,9 +96,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     install_template_helpers(app)
     install_web_defaults(app)
 
-    from core.cli import register_cli
+    from auth.cli import register_cli as register_auth_cli
+    from core.cli import register_cli as register_database_cli
+    from demo.cli import register_cli as register_demo_cli
 
-    register_cli(app)
+    register_database_cli(app)
+    register_auth_cli(app)
+    register_demo_cli(app)
     return app
 
 
@@ -118,18 +122,19 @@ def _without_ws_compression(wsgi_app):
 
 def _register_features(app: Flask) -> None:
     """Every feature, named here: its pages (blueprint), its room commands, its socket events."""
-    from admin.routes import bp as admin_bp
+    from admin import bp as admin_bp
     from auth.routes import bp as auth_bp
     from meetings import agenda, attendance, commands, lifecycle, scheduling
     from meetings.documents import commands as document_commands
     from meetings.documents.routes import bp as documents_bp
     from meetings.events import register as register_events
-    from meetings.minutes import service as minutes_commands
+    from meetings.minutes import commands as minutes_commands
+    from meetings.minutes import signing as minutes_signing
     from meetings.minutes.routes import bp as minutes_bp
     from meetings.routes import bp as meetings_bp
     from meetings.speakers import commands as speaker_commands
     from meetings.speakers.routes import bp as speakers_bp
-    from meetings.voting import service as voting_commands
+    from meetings.voting import commands as voting_commands
     from meetings.voting import settings as vote_rule_commands
     from meetings.voting.routes import bp as voting_bp
     from oversight import commands as assignment_commands
@@ -145,6 +150,7 @@ def _register_features(app: Flask) -> None:
         voting_commands,
         vote_rule_commands,
         minutes_commands,
+        minutes_signing,
         assignment_commands,
     )
     register_events()
@@ -160,7 +166,7 @@ def _register_features(app: Flask) -> None:
 
 def prepare_database(app: Flask) -> None:
     """Create or migrate the database, and load the demo organisation when it is empty."""
-    from core.demo import load_demo_if_empty
+    from demo.organisation import load_demo_if_empty
 
     with app.app_context():
         if app.config["CHIBO_AUTO_MIGRATE"]:

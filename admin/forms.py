@@ -1,7 +1,7 @@
 """Administration forms (Flask-WTF, CSRF on). Text is NFC-normalized as it is read.
 
-Rules that need the database (unique username, one secretary...) live in org.admin_services;
-the forms only read and shape the input.
+Rules that need the database (unique username, one secretary...) live in the org services
+(org.accounts, org.memberships...); the forms only read and shape the input.
 """
 
 from __future__ import annotations

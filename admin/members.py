@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from admin import bp
 from admin.forms import (
     CELL_ROLE_LABELS,
     PARTY_STATUS_LABELS,
@@ -13,13 +14,14 @@ from admin.forms import (
     MembershipEditForm,
     MembershipForm,
 )
+from admin.helpers import cell_or_404, refuse
 from admin.messages import message
-from admin.routes import bp, org_or_404, refuse
 from core.extensions import db
-from org import admin_services as svc
-from org.admin_services import AdminError, MemberFlags
+from org import accounts, member_import, memberships
 from org.csv_import import MAX_BYTES, MAX_ROWS
-from org.models import Membership, Organization
+from org.errors import AdminError
+from org.memberships import MemberFlags
+from org.models import Membership
 
 SAMPLE_CSV = (
     "username,full_name,party_status,cell_role,exempted,hosted,transferred,password\n"
@@ -28,13 +30,6 @@ SAMPLE_CSV = (
     "levancuong,Lê Văn Cường,dự bị,đảng viên,,,,\n"
     "phamthidung,Phạm Thị Dung,chính thức,đảng viên,có,,,\n"
 )
-
-
-def cell_or_404(cell_id: int) -> Organization:
-    cell = org_or_404(cell_id)
-    if not cell.is_cell:
-        abort(404)
-    return cell
 
 
 def _flags(form: MembershipForm) -> MemberFlags:
@@ -53,12 +48,12 @@ def add_member(cell_id: int):
     cell = cell_or_404(cell_id)
     form = MembershipForm()
     if form.validate_on_submit():
-        user = svc.find_user(form.username.data)
+        user = accounts.find_user(form.username.data)
         if user is None:
             form.username.errors = [*form.username.errors, message("unknown_user")]
         else:
             try:
-                svc.add_membership(cell, user, _flags(form))
+                memberships.add_membership(cell, user, _flags(form))
             except AdminError as exc:
                 db.session.rollback()
                 refuse(form, exc)
@@ -85,7 +80,7 @@ def edit_member(membership_id: int):
         form.suspended.data = membership.is_suspended
     if form.validate_on_submit():
         try:
-            svc.update_membership(membership, _flags(form))
+            memberships.update_membership(membership, _flags(form))
         except AdminError as exc:
             db.session.rollback()
             refuse(form, exc)
@@ -109,7 +104,7 @@ def remove_member(membership_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     cell_id, name, cell = membership.cell_id, membership.user.full_name, membership.cell.name
-    svc.remove_membership(membership)
+    memberships.remove_membership(membership)
     flash(_("%(name)s is removed from %(cell)s.", name=name, cell=cell), "info")
     return redirect(url_for("admin.organization", org_id=cell_id))
 
@@ -126,7 +121,7 @@ def import_members(cell_id: int):
             data = upload.stream.read(MAX_BYTES + 1)
         finally:
             upload.close()  # large uploads are spooled to a temporary file
-        outcome = svc.import_members(cell, data)
+        outcome = member_import.import_members(cell, data)
         if outcome.errors:
             db.session.rollback()
             errors = [(e.line, e.column, message(e.code, e.params)) for e in outcome.errors]

@@ -1,4 +1,4 @@
-"""Translated messages for the codes raised by org.admin_services and org.csv_import."""
+"""Translated messages for the codes of org.errors.AdminError and org.csv_import."""
 
 from __future__ import annotations
 

@@ -6,12 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from admin import bp
 from admin.forms import KIND_LABELS, ConfirmForm, OversightForm
+from admin.helpers import refuse
 from admin.messages import message
-from admin.routes import bp, refuse
 from core.extensions import db
-from org import admin_services as svc
-from org.admin_services import AdminError
+from org import accounts, tree
+from org import oversights as leaders
+from org.errors import AdminError
 from org.models import Organization, Oversight
 
 
@@ -19,12 +21,12 @@ from org.models import Organization, Oversight
 def oversights():
     form = OversightForm()
     form.organization_id.choices = [
-        SelectChoice(o.id, f"{o.name} · {KIND_LABELS[o.kind]}") for o in svc.committees()
+        SelectChoice(o.id, f"{o.name} · {KIND_LABELS[o.kind]}") for o in tree.committees()
     ]
     if request.method == "GET":
         form.organization_id.data = request.args.get("org", type=int)
     if form.validate_on_submit():
-        user = svc.find_user(form.username.data)
+        user = accounts.find_user(form.username.data)
         organization = db.session.get(Organization, form.organization_id.data)
         if user is None:
             form.username.errors = [*form.username.errors, message("unknown_user")]
@@ -32,7 +34,7 @@ def oversights():
             abort(400)
         else:
             try:
-                svc.add_oversight(user, organization, form.office.data)
+                leaders.add_oversight(user, organization, form.office.data)
             except AdminError as exc:
                 db.session.rollback()
                 refuse(form, exc)
@@ -49,7 +51,7 @@ def oversights():
     return render_template(
         "admin/oversights.html",
         form=form,
-        oversights=svc.all_oversights(),
+        oversights=leaders.all_oversights(),
         confirm=ConfirmForm(),
     )
 
@@ -62,6 +64,6 @@ def remove_oversight(oversight_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name, org = oversight.user.full_name, oversight.organization.name
-    svc.remove_oversight(oversight)
+    leaders.remove_oversight(oversight)
     flash(_("%(name)s no longer oversees %(org)s.", name=name, org=org), "info")
     return redirect(url_for("admin.oversights"))

@@ -1,66 +1,29 @@
-"""Administration: committees, cells, users, memberships, oversight, CSV import.
-
-Every view of the blueprint is behind :func:`require_admin`. Views only translate forms into
-calls of org.admin_services and its errors into messages; the rules live in the services.
-"""
+"""The committee tree: list it, create and edit organisations (committees and cells)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from admin import bp
 from admin.forms import KIND_LABELS, OrganizationForm
-from admin.messages import message
+from admin.helpers import org_or_404, refuse
 from core.extensions import db
 from core.vietnamese import vi_collation_key
-from org import admin_services as svc
-from org.admin_services import AdminError
+from org import memberships, oversights, tree
+from org.errors import AdminError
 from org.models import Organization
-
-bp = Blueprint("admin", __name__)
-
-
-@bp.before_request
-@login_required
-def require_admin():
-    if not current_user.is_admin:
-        abort(403)
-
-
-@bp.after_request
-def no_store(response):
-    # Admin pages show member lists and, once, generated passwords: keep them out of caches.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def refuse(form, exc: AdminError) -> None:
-    """Show a refused change next to its field when the form has it, else as a flash."""
-    text = message(exc.code, exc.params)
-    field = getattr(form, exc.field, None) if exc.field and form is not None else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, text]
-    else:
-        flash(text, "error")
-
-
-def org_or_404(org_id: int) -> Organization:
-    org = db.session.get(Organization, org_id)
-    if org is None:
-        abort(404)
-    return org
 
 
 @bp.route("/")
 def index():
-    return render_template("admin/index.html", tree=svc.org_tree(), kinds=KIND_LABELS)
+    return render_template("admin/index.html", tree=tree.org_tree(), kinds=KIND_LABELS)
 
 
 def _org_form(org: Organization | None) -> OrganizationForm:
     form = OrganizationForm(obj=org if request.method == "GET" else None)
-    parents = [o for o in svc.committees() if org is None or o.id != org.id]
+    parents = [o for o in tree.committees() if org is None or o.id != org.id]
     form.parent_id.choices = [SelectChoice(0, _("— none (top of the tree) —"))] + [
         SelectChoice(o.id, f"{o.name} · {KIND_LABELS[o.kind]}") for o in parents
     ]
@@ -77,7 +40,7 @@ def _save_org(org: Organization | None):
     form = _org_form(org)
     if form.validate_on_submit():
         try:
-            saved = svc.save_organization(
+            saved = tree.save_organization(
                 org,
                 name=form.name.data,
                 kind=form.kind.data,
@@ -111,11 +74,7 @@ def organization(org_id: int):
         "admin/organization.html",
         org=org,
         kinds=KIND_LABELS,
-        members=svc.cell_members(org) if org.is_cell else [],
+        members=memberships.cell_members(org) if org.is_cell else [],
         children=sorted(org.children, key=lambda o: vi_collation_key(o.name)),
-        oversights=[o for o in svc.all_oversights() if o.organization_id == org.id],
+        oversights=[o for o in oversights.all_oversights() if o.organization_id == org.id],
     )
-
-
-# The other views register themselves on `bp`.
-from admin import members, oversight, users, vote_rules  # noqa: E402, F401

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from admin import bp
 from admin.forms import (
     CELL_ROLE_LABELS,
     PARTY_STATUS_LABELS,
@@ -14,12 +15,12 @@ from admin.forms import (
     UserEditForm,
     UserForm,
 )
-from admin.routes import bp, refuse
+from admin.helpers import refuse
 from auth.models import User
 from core.extensions import db
 from core.vietnamese import nfc, vi_collation_key
-from org import admin_services as svc
-from org.admin_services import AdminError
+from org import accounts
+from org.errors import AdminError
 from org.models import Membership
 from org.queries import oversights
 
@@ -39,7 +40,7 @@ def password_shown(user: User, password: str, what: str):
 @bp.route("/users")
 def users():
     query = nfc(request.args.get("q", ""))[:100]
-    return render_template("admin/users.html", users=svc.search_users(query), query=query)
+    return render_template("admin/users.html", users=accounts.search_users(query), query=query)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -47,7 +48,7 @@ def new_user():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user, generated = svc.create_user(
+            user, generated = accounts.create_user(
                 username=form.username.data,
                 full_name=form.full_name.data,
                 password=form.password.data,
@@ -71,7 +72,7 @@ def user(user_id: int):
     form = UserEditForm(obj=user if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            svc.update_user(
+            accounts.update_user(
                 user,
                 full_name=form.full_name.data,
                 language=form.language.data,
@@ -110,7 +111,7 @@ def set_active(user_id: int):
         abort(400)
     active = request.form.get("active") == "1"
     try:
-        svc.set_active(user, active, acting=current_user)
+        accounts.set_active(user, active, acting=current_user)
     except AdminError as exc:
         db.session.rollback()
         refuse(None, exc)
@@ -133,7 +134,7 @@ def reset_password(user_id: int):
             flash(error, "error")
         return redirect(url_for("admin.user", user_id=user.id))
     try:
-        generated = svc.reset_password(user, form.password.data)
+        generated = accounts.reset_password(user, form.password.data)
     except AdminError as exc:
         db.session.rollback()
         refuse(None, exc)

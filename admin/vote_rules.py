@@ -12,11 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from admin.members import cell_or_404
-from admin.routes import bp
-from meetings.commands import run_org
-from meetings.errors import CommandError
-from meetings.rules import (
+from admin import bp
+from admin.helpers import cell_or_404
+from domain.rules import (
     DEFAULT_RULES,
     DISCIPLINE_OPTIONS,
     Denominator,
@@ -26,6 +24,8 @@ from meetings.rules import (
     VoteKind,
     VoteRuleSet,
 )
+from meetings.commands import run_org
+from meetings.errors import CommandError
 from meetings.voting.settings import overrides_of, rules_for_cell
 
 KIND_LABELS = {

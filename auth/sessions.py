@@ -14,8 +14,8 @@ import uuid
 
 from flask import Flask, current_app
 
+from core.broadcast import user_room
 from core.extensions import db, login_manager, socketio
-from meetings.broadcast import user_room
 
 log = logging.getLogger(__name__)
 

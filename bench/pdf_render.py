@@ -42,9 +42,9 @@ def prepare(instance: Path) -> dict:
     """A database with a 60-member cell whose live meeting has 20 items with texts."""
     from app import create_app
     from auth.models import User
-    from core.demo import load_demo_if_empty
     from core.extensions import db
     from core.timeutil import utcnow
+    from demo.organisation import load_demo_if_empty
     from meetings.minutes.models import MinutesSection
     from meetings.models import AgendaItem, Meeting, MeetingStatus
     from org.models import Membership, Organization
@@ -106,13 +106,13 @@ def long_pdf_render(setup: dict, runs: int = 5) -> dict:
     from pypdf import PdfReader
 
     from core.extensions import db
-    from meetings.minutes import pdf, pdf_worker, service
+    from meetings.minutes import pdf, pdf_worker, queries
     from meetings.models import Meeting
 
     app = setup["app"]
     with app.test_request_context():
         meeting = db.session.get(Meeting, setup["meeting_id"])
-        doc = service.document(meeting, None)
+        doc = queries.document(meeting, None)
         for i in range(10):
             doc["items"][i * 2]["votes"].append(
                 {

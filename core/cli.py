@@ -1,8 +1,10 @@
-"""Commands for operators: `flask --app app create-admin | load-demo | backup | restore`."""
+"""Operator commands on the database: `flask --app app backup | restore`.
+
+`create-admin` is in auth.cli, `load-demo` in demo.cli: each command lives with what it writes.
+"""
 
 from __future__ import annotations
 
-import getpass
 import os
 import sqlite3
 from pathlib import Path
@@ -11,33 +13,6 @@ import click
 from flask import Flask
 
 from core.extensions import db
-
-
-def register_cli(app: Flask) -> None:
-    @app.cli.command("create-admin")
-    @click.argument("username")
-    @click.option("--full-name", default="Quản trị hệ thống")
-    def create_admin(username: str, full_name: str) -> None:
-        """Create the first administrator (production runs with CHIBO_LOAD_DEMO=0)."""
-        from auth.models import User
-
-        password = getpass.getpass("Password: ")
-        if len(password) < 10:
-            raise click.ClickException("Use at least 10 characters.")
-        user = User(username=username.strip().lower(), full_name=full_name, is_admin=True)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.commit()
-        click.echo(f"Administrator {user.username} created.")
-
-    @app.cli.command("load-demo")
-    def load_demo() -> None:
-        """Load the demo organisation into an empty database."""
-        from core.demo import load_demo_if_empty
-
-        click.echo("loaded" if load_demo_if_empty() else "the database is not empty; nothing done")
-
-    register_backup_cli(app)
 
 
 def _sqlite_path() -> str:
@@ -72,7 +47,7 @@ def copy_sqlite(source: str, target: str) -> None:
     os.replace(tmp, target)  # atomic: a backup file is either whole or absent
 
 
-def register_backup_cli(app: Flask) -> None:
+def register_cli(app: Flask) -> None:
     @app.cli.command("backup")
     @click.argument("target", type=click.Path(dir_okay=False))
     def backup(target: str) -> None:

@@ -10,10 +10,10 @@ from pydantic import Field, StrictInt, StrictStr
 from core.extensions import db
 from core.timeutil import to_utc, utcnow
 from core.vietnamese import nfc
+from domain.rules import AttendanceStatus
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, Invalid, NotFound
 from meetings.models import Attendance, MeetingStatus
-from meetings.rules import AttendanceStatus
 from meetings.snapshot import attendance_change
 from org.models import Membership
 

@@ -30,9 +30,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from auth.models import User
-from core import safe_input
+from core import broadcast, safe_input
 from core.extensions import db
-from meetings import broadcast
 from meetings.changes import check as check_changes
 from meetings.errors import CommandError, Forbidden, Invalid, NotFound, Unavailable
 from meetings.models import CommandLog, Meeting

@@ -13,8 +13,9 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import disconnect, join_room, leave_room
 
+from core import broadcast
 from core.extensions import db, socketio
-from meetings import broadcast, room
+from meetings import room
 from meetings.commands import dispatch
 from meetings.errors import CommandError, Invalid, RateLimited, Unauthenticated, Unavailable
 from meetings.presence import presence

@@ -316,8 +316,8 @@ def close_meeting(meeting_id: int) -> None:
     `close_room` travels on the same Socket.IO channel as the broadcast before it, so every
     process applies it after delivering that broadcast.
     """
+    from core.broadcast import meeting_room
     from core.extensions import socketio
-    from meetings.broadcast import meeting_room
 
     socketio.close_room(meeting_room(meeting_id))
     presence.clear_meeting(meeting_id)

@@ -15,9 +15,9 @@ from sqlalchemy.orm import joinedload
 from core.extensions import db
 from core.timeutil import iso
 from core.vietnamese import name_sort_key
+from domain.rules import AttendanceStatus, Figures, category, compute_figures
 from meetings.models import AgendaItem, Attendance, Meeting, ObserverVisit
 from meetings.permissions import capabilities
-from meetings.rules import AttendanceStatus, Figures, category, compute_figures
 from org.models import Membership
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from auth.models import User
 from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
-from meetings.rules import MemberFacts, PartyStatus
+from domain.rules import MemberFacts, PartyStatus
 
 
 class OrgKind(StrEnum):

@@ -8,7 +8,7 @@ Decisions:
 * Regular meetings: a month is satisfied when at least one regular meeting was held in it; a
   quarter reports how many of its months were satisfied. Thematic: at least one per quarter.
 * Attendance rate pools the meetings of the period: Σ present / Σ expected, where each meeting's
-  counts come from `meetings.rules.compute_figures` (exempted, transferred and suspended members
+  counts come from `domain.rules.compute_figures` (exempted, transferred and suspended members
   excluded; probationary and hosted members included).
 * "Excused more than 3 meetings in a row": the longest run of consecutive held meetings a member
   missed with a reason, among the meetings in the 12 months up to the period's end. Exempted
@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from meetings.rules import AttendanceStatus, MemberFacts, compute_figures
+from domain.rules import AttendanceStatus, MemberFacts, compute_figures
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN_MINUTES = 90

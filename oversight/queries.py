@@ -11,11 +11,11 @@ from sqlalchemy import select
 from auth.models import User
 from core.extensions import db
 from core.timeutil import VIETNAM, utcnow
+from domain.rules import AttendanceStatus
 from meetings.documents.models import MeetingDocument
 from meetings.minutes.models import MinutesVersion, VersionState
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingStatus, ObserverVisit
 from meetings.permissions import can_in_cell
-from meetings.rules import AttendanceStatus
 from meetings.snapshot import roster_and_figures
 from org.models import Membership, Organization, OrgKind
 from org.queries import descendants, oversights

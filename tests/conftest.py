@@ -13,8 +13,8 @@ import time_machine
 from flask import has_app_context
 
 from app import create_app
-from core.demo import load_demo_if_empty
 from core.extensions import db, socketio
+from demo.organisation import load_demo_if_empty
 from tests import factories
 from tests.scale import pg
 

@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from core.extensions import db, limiter
 from meetings.commands import run
 from meetings.errors import CommandError
-from meetings.minutes import pdf, service, verification
+from meetings.minutes import pdf, queries, signing, verification
 from meetings.minutes.models import MinutesVersion, VersionState
 from meetings.models import Meeting
 from meetings.permissions import can, meeting_roles
@@ -73,7 +73,7 @@ def _version(meeting: Meeting) -> MinutesVersion | None:
     """The version asked for (?version=N), else the current one."""
     number = request.args.get("version", type=int)
     if number is None:
-        return service.current_version(meeting.id)
+        return queries.current_version(meeting.id)
     version = db.session.scalar(
         select(MinutesVersion).where(
             MinutesVersion.meeting_id == meeting.id, MinutesVersion.number == number
@@ -90,8 +90,8 @@ def page(meeting_id: int):
     meeting = _meeting_for(meeting_id)
     version = _version(meeting)
     roles = meeting_roles(current_user, meeting)
-    doc = service.document(meeting, version)
-    current = service.current_version(meeting.id)
+    doc = queries.document(meeting, version)
+    current = queries.current_version(meeting.id)
     signed_roles = {s.role for s in current.signatures} if current else set()
     return render_template(
         "minutes/page.html",
@@ -99,7 +99,7 @@ def page(meeting_id: int):
         version=version,
         current=current,
         is_current=version is None or current is None or version.id == current.id,
-        versions=service.versions(meeting.id),
+        versions=queries.versions(meeting.id),
         doc=doc,
         seal=pdf.seal_info(version),
         draft=version is None or not version.is_sealed,
@@ -108,7 +108,7 @@ def page(meeting_id: int):
         can_sign=can(current_user, "sign_minutes", meeting),
         can_correct=can(current_user, "edit_minutes", meeting),
         my_roles_unsigned=[
-            r for r in service.signer_roles(current_user, meeting) if r not in signed_roles
+            r for r in signing.signer_roles(current_user, meeting) if r not in signed_roles
         ],
         approve_form=ApproveForm(),
         sign_form=SignForm(),
@@ -127,7 +127,7 @@ def _ascii_slug(text: str) -> str:
 def download(meeting_id: int):
     meeting = _meeting_for(meeting_id)
     version = _version(meeting)
-    doc = service.document(meeting, version)
+    doc = queries.document(meeting, version)
     data = pdf.pdf_for(meeting, version, doc)
     number = version.number if version else 1
     state = "" if version and version.is_sealed else "-du-thao"
@@ -176,7 +176,7 @@ def sign(meeting_id: int):
         flash(_("Wrong password: the minutes were not signed."), "error")
     else:
         try:
-            status = service.sign(current_user._get_current_object(), meeting.id)
+            status = signing.sign(current_user._get_current_object(), meeting.id)
         except CommandError as exc:
             flash(str(exc.message), "error")
         else:

@@ -1,5 +1,5 @@
 """Commands of the list of speakers: raise and lower a hand, give the floor, end a speech,
-reorder the queue, set the speaking time limit. Thin: rules of order live in `queue`."""
+reorder the queue, set the speaking time limit. Thin: rules of order live in `sections`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, NotFound
 from meetings.models import MeetingStatus
 from meetings.permissions import oversight_of
-from meetings.speakers import queue
+from meetings.speakers import sections
 from meetings.speakers.models import (
     MAX_LIMIT_SECONDS,
     MIN_LIMIT_SECONDS,
@@ -31,10 +31,10 @@ def _require_live(ctx: Context) -> None:
 
 def _mine(ctx: Context) -> SpeakerRequest | None:
     """The actor's open request (waiting or speaking) for the current item, if any."""
-    for request in queue.waiting(ctx.meeting.id, ctx.meeting.current_item_id):
+    for request in sections.waiting(ctx.meeting.id, ctx.meeting.current_item_id):
         if request.user_id == ctx.actor.id:
             return request
-    current = queue.speaking(ctx.meeting.id)
+    current = sections.speaking(ctx.meeting.id)
     if (
         current is not None
         and current.user_id == ctx.actor.id
@@ -51,7 +51,7 @@ def raise_hand(ctx: Context, _payload) -> Effect:
     existing = _mine(ctx)
     if existing is not None:
         return Effect.nothing({"request_id": existing.id, "status": existing.status})
-    waiting = queue.waiting(ctx.meeting.id, ctx.meeting.current_item_id)
+    waiting = sections.waiting(ctx.meeting.id, ctx.meeting.current_item_id)
     if len(waiting) >= MAX_WAITING:
         raise Conflict()
     is_observer = "observer" in ctx.roles and "member" not in ctx.roles
@@ -72,7 +72,7 @@ def raise_hand(ctx: Context, _payload) -> Effect:
     db.session.add(request)
     db.session.flush()
     return Effect(
-        changes=[queue.speakers_change(ctx.meeting)],
+        changes=[sections.speakers_change(ctx.meeting)],
         result={"request_id": request.id, "status": request.status},
         audit={"request_id": request.id, "observer": is_observer},
     )
@@ -81,11 +81,11 @@ def raise_hand(ctx: Context, _payload) -> Effect:
 @command("lower_hand", permission="lower_hand")
 def lower_hand(ctx: Context, _payload) -> Effect:
     """Withdraw one's own waiting request; with none waiting, nothing changes."""
-    for request in queue.waiting(ctx.meeting.id, ctx.meeting.current_item_id):
+    for request in sections.waiting(ctx.meeting.id, ctx.meeting.current_item_id):
         if request.user_id == ctx.actor.id:
             request.status = RequestStatus.WITHDRAWN
             return Effect(
-                changes=[queue.speakers_change(ctx.meeting)],
+                changes=[sections.speakers_change(ctx.meeting)],
                 result={"request_id": request.id, "status": request.status},
                 audit={"request_id": request.id},
             )
@@ -106,7 +106,7 @@ class GiveFloor(Payload):
 def give_floor(ctx: Context, payload: GiveFloor) -> Effect:
     """Give the floor to the first waiting request (or the one named); whoever spoke stops."""
     _require_live(ctx)
-    waiting = queue.waiting(ctx.meeting.id, ctx.meeting.current_item_id)
+    waiting = sections.waiting(ctx.meeting.id, ctx.meeting.current_item_id)
     if payload.request_id is None:
         if not waiting:
             raise Conflict(_l("Nobody is waiting to speak."))
@@ -116,14 +116,14 @@ def give_floor(ctx: Context, payload: GiveFloor) -> Effect:
         if chosen is None:
             raise NotFound(field="request_id")
     now = utcnow()
-    previous = queue.speaking(ctx.meeting.id)
+    previous = sections.speaking(ctx.meeting.id)
     if previous is not None:
         _finish(previous, now)
     chosen.status = RequestStatus.SPEAKING
     chosen.started_at = now
-    chosen.limit_seconds = queue.limit_seconds(ctx.meeting.id)
+    chosen.limit_seconds = sections.limit_seconds(ctx.meeting.id)
     return Effect(
-        changes=[queue.speakers_change(ctx.meeting)],
+        changes=[sections.speakers_change(ctx.meeting)],
         result={"request_id": chosen.id},
         audit={"request_id": chosen.id, "ended": previous.id if previous else None},
     )
@@ -132,12 +132,12 @@ def give_floor(ctx: Context, payload: GiveFloor) -> Effect:
 @command("end_speech", permission="end_speech")
 def end_speech(ctx: Context, _payload) -> Effect:
     """End the current speech and record how long it lasted."""
-    current = queue.speaking(ctx.meeting.id)
+    current = sections.speaking(ctx.meeting.id)
     if current is None:
         raise Conflict(_l("Nobody has the floor."))
     _finish(current, utcnow())
     return Effect(
-        changes=[queue.speakers_change(ctx.meeting)],
+        changes=[sections.speakers_change(ctx.meeting)],
         result={"request_id": current.id, "seconds": current.seconds},
         audit={"request_id": current.id, "seconds": current.seconds},
     )
@@ -158,13 +158,13 @@ def reorder_speakers(ctx: Context, payload: Reorder) -> Effect:
         or request.status != RequestStatus.WAITING
     ):
         raise NotFound(field="request_id")
-    item_queue = queue.waiting(ctx.meeting.id, request.agenda_item_id)
+    item_queue = sections.waiting(ctx.meeting.id, request.agenda_item_id)
     others = [r for r in item_queue if r.id != request.id]
     others.insert(min(payload.position, len(others)), request)
     for position, row in enumerate(others):
         row.position = position
     return Effect(
-        changes=[queue.speakers_change(ctx.meeting)],
+        changes=[sections.speakers_change(ctx.meeting)],
         audit={"request_id": request.id, "position": request.position},
     )
 
@@ -184,6 +184,6 @@ def set_speaking_limit(ctx: Context, payload: SpeakingLimit) -> Effect:
         db.session.add(settings)
     settings.limit_seconds = payload.seconds
     return Effect(
-        changes=[queue.speakers_change(ctx.meeting)],
+        changes=[sections.speakers_change(ctx.meeting)],
         audit={"seconds": payload.seconds},
     )

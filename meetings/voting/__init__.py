@@ -2,14 +2,14 @@
 
 Modules, one job each:
   models    tables: per-cell settings, votes, raised hands, secret ballots and who voted
-  settings  the rules a cell applies (defaults of meetings.rules, overridden per cell)
-  tally     counts -> a stored, language-neutral result (uses meetings.rules)
+  settings  the rules a cell applies (defaults of domain.rules, overridden per cell)
+  tally     counts -> a stored, language-neutral result (uses domain.rules)
   verdict   a result -> structured verdict parts -> text in the current language
   sealing         the cryptography of sealed secret ballots (pure: AES-GCM, HMAC, HKDF)
   keyring         where a secret vote's key lives: the processes' memory, nowhere else
   key_exchange    keys passed between processes over Redis pub/sub (never stored)
   secret_ballots  cast (sealed), count at the close (opened, shuffled, deleted), void on key loss
-  service   the commands open_vote, cast_vote, close_vote, reopen_vote
+  commands  the commands open_vote, cast_vote, close_vote, reopen_vote
   sections  the snapshot sections `votes` (public) and `my_votes` (the viewer's own)
   records   closed votes summarised for the minutes
   routes    the published receipts page

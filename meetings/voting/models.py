@@ -28,7 +28,7 @@ class VoteStatus(StrEnum):
 
 
 class CellSettings(db.Model):
-    """Per-cell settings. ``vote_rules`` overrides the defaults of meetings.rules.DEFAULT_RULES.
+    """Per-cell settings. ``vote_rules`` overrides the defaults of domain.rules.DEFAULT_RULES.
 
     JSON shape (every key optional)::
 
@@ -53,8 +53,8 @@ class Vote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
-    kind: Mapped[str] = mapped_column(String(20))  # meetings.rules.VoteKind
-    method: Mapped[str] = mapped_column(String(20))  # meetings.rules.Method
+    kind: Mapped[str] = mapped_column(String(20))  # domain.rules.VoteKind
+    method: Mapped[str] = mapped_column(String(20))  # domain.rules.Method
     subject: Mapped[str] = mapped_column(Text)
     # [{"key": "agree", "label": null}, ...]; candidates carry their name as label.
     options: Mapped[list] = mapped_column(JSON)

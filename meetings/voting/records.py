@@ -19,8 +19,8 @@ from meetings.voting.sections import meeting_votes
 class VoteSummary:
     vote_id: int
     agenda_item_id: int | None
-    kind: str  # meetings.rules.VoteKind value
-    method: str  # meetings.rules.Method value
+    kind: str  # domain.rules.VoteKind value
+    method: str  # domain.rules.Method value
     subject: str
     opened_at: datetime
     closed_at: datetime

@@ -1,4 +1,4 @@
-"""The vote rules a cell applies: meetings.rules.DEFAULT_RULES with the cell's overrides.
+"""The vote rules a cell applies: domain.rules.DEFAULT_RULES with the cell's overrides.
 
 Overrides live in ``CellSettings.vote_rules`` (a JSON document, shape in models.py). The rule a
 vote applies is copied into the vote at opening (``rule_json``), so changing a cell's settings
@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.extensions import db
-from meetings.commands import Effect, OrgContext, Payload, org_command
-from meetings.errors import Invalid
-from meetings.rules import (
+from domain.rules import (
     DEFAULT_RULES,
     Denominator,
     Majority,
@@ -21,6 +19,8 @@ from meetings.rules import (
     VoteKind,
     VoteRuleSet,
 )
+from meetings.commands import Effect, OrgContext, Payload, org_command
+from meetings.errors import Invalid
 from meetings.voting.models import CellSettings
 
 

@@ -1,6 +1,6 @@
 """From counted ballots to a stored result: plain data in, JSON-ready dict out (no database).
 
-The arithmetic is meetings.rules (tally_motion, tally_discipline, tally_election); this module
+The arithmetic is domain.rules (tally_motion, tally_discipline, tally_election); this module
 only chooses the right one for a kind of vote and records what it decided, in a form that stays
 readable after the cell's settings change and that the verdict builder turns into words.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from meetings.rules import (
+from domain.rules import (
     DISCIPLINE_NONE,
     DISCIPLINE_OPTIONS,
     MOTION_CHOICES,

@@ -15,7 +15,7 @@ from fractions import Fraction
 from flask_babel import lazy_gettext as _l
 
 from core.i18n import format_percent
-from meetings.rules import DISCIPLINE_NONE, VoteKind
+from domain.rules import DISCIPLINE_NONE, VoteKind
 
 RULE_PHRASES = {
     ("more_than_half", "base"): _l("more than half of the official members"),

@@ -260,7 +260,8 @@ def test_kind_must_fit_the_tree(store, login, demo, data, message):
 
 
 def test_service_refuses_a_cell_parent_and_a_cell_with_children(app, demo):
-    from org.admin_services import AdminError, save_organization
+    from org.errors import AdminError
+    from org.tree import save_organization
 
     with app.app_context():
         with pytest.raises(AdminError) as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.extensions import db
-from meetings.rules import DEFAULT_RULES, VoteKind
+from domain.rules import DEFAULT_RULES, VoteKind
 from meetings.voting.models import CellSettings
 from meetings.voting.settings import rules_for_cell
 from tests.factories import command, upcoming_meeting_id

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from meetings.rules import AttendanceStatus as S
-from meetings.rules import MemberFacts, PartyStatus
+from domain.rules import AttendanceStatus as S
+from domain.rules import MemberFacts, PartyStatus
 from oversight.quality import (
     FLAG_ATTENDANCE,
     FLAG_EXCUSED_RUN,

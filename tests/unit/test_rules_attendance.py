@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from meetings.rules import (
+from domain.rules import (
     CATEGORIES,
     AttendanceStatus,
     MemberFacts,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from meetings.rules import (
+from domain.rules import (
     DEFAULT_RULES,
     DISCIPLINE_OPTIONS,
     MOTION_CHOICES,

@@ -15,7 +15,7 @@ from babel.messages.mofile import write_mo
 from flask import Flask
 from flask_babel import Babel, force_locale
 
-from meetings.rules import DEFAULT_RULES, VoteKind
+from domain.rules import DEFAULT_RULES, VoteKind
 from meetings.voting import tally, verdict
 from meetings.voting.settings import rule_json
 

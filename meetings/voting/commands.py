@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.timeutil import utcnow
 from core.vietnamese import nfc
+from domain.rules import AttendanceStatus, Method, VoteKind, compute_figures, is_eligible_voter
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import CommandError, Conflict, Forbidden, Invalid, NotFound
 from meetings.models import AgendaItem, Attendance, MeetingStatus
-from meetings.rules import AttendanceStatus, Method, VoteKind, compute_figures, is_eligible_voter
 from meetings.voting import sealing, secret_ballots, tally
 from meetings.voting.models import Hand, Vote, VoteParticipation, VoteStatus
 from meetings.voting.sections import vote_change, vote_progress_change

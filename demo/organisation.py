@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from auth.models import User
 from core.extensions import db
 from core.timeutil import VIETNAM, utcnow
+from demo.history import load_demo_history
+from demo.minutes import seal_demo_minutes
 from meetings.agenda import REGULAR_AGENDA
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingStatus
 from org.models import CellRole, Membership, Organization, OrgKind, Oversight
@@ -136,11 +138,7 @@ def load_demo_if_empty() -> bool:
         people2["kp2_dangvien1"],
     )
     _past_meeting(kp1, people1)
-    from core.demo_history import load_demo_history
-
     load_demo_history()
-    from core.demo_minutes import seal_demo_minutes
-
     seal_demo_minutes()
     db.session.commit()
     return True

@@ -21,9 +21,10 @@ from meetings.minutes.models import (
     SignerRole,
     VersionState,
 )
+from meetings.minutes.queries import unsigned_content
 from meetings.minutes.sanitize import clean_html
 from meetings.minutes.sealing import fingerprint
-from meetings.minutes.service import seal, unsigned_content
+from meetings.minutes.signing import seal
 from meetings.models import Meeting, MeetingKind, MeetingStatus, ObserverVisit
 from org.models import Oversight
 
