@@ -63,7 +63,7 @@ def seal_demo_minutes() -> None:
         select(Meeting).where(Meeting.status == MeetingStatus.ENDED).order_by(Meeting.id)
     ).all()
     # The showcase is each cell's latest *regular* meeting (for Khu phố 1: last month's, from
-    # core.demo), never a thematic one that happens to fall later in the month.
+    # demo.organisation), never a thematic one that happens to fall later in the month.
     regular = [m for m in meetings if m.kind == MeetingKind.REGULAR]
     latest = {m.cell_id: m.id for m in sorted(regular, key=lambda m: m.scheduled_at)}
     for index, meeting in enumerate(meetings):
