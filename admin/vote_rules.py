@@ -26,7 +26,7 @@ from domain.rules import (
 )
 from meetings.commands import run_org
 from meetings.errors import CommandError
-from meetings.voting.settings import overrides_of, rules_for_cell
+from org.vote_rules import overrides_of, rules_for_cell
 
 KIND_LABELS = {
     VoteKind.RESOLUTION: _l("Resolution / conclusion"),

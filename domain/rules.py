@@ -16,10 +16,11 @@ Attendance and the base figure
   makes thresholds harder, never easier, to reach. An exempted member is excused from attending by
   definition and counts only while present (checked in or late).
 * Eligible voters: counted in the base and present (late counts as present).
-* There is no attendance quorum (none in the Charter).
-  ``resolution_possible`` and ``two_thirds_possible`` are live warnings: present eligible
-  voters ≤ ½ of the base, or < ⅔ of it, cannot carry a resolution, respectively an admission,
-  recognition or expulsion. Both are False when the base is 0.
+* There is no attendance quorum (none in the Charter). ``can_pass`` is the live warning, per
+  kind of vote and under the cell's own rules: could the votes of every present eligible voter
+  carry it? With the defaults, ≤ ½ of the base cannot carry a resolution and < ⅔ cannot carry
+  an admission, recognition or expulsion. ``resolution_possible`` and ``two_thirds_possible``
+  summarise it for the room's two warnings. All are False when the base is 0.
 * Attendance rate (a quality flag, not validity): members not transferred out, not suspended and
   not exempted, probationary and hosted members included; flagged when the rate is at or below the
   threshold (quality requires *above* 85%). "Excused more than 3 meetings in a row" needs the
@@ -65,6 +66,7 @@ __all__ = [
     "VoteRuleSet",
     "category",
     "compute_figures",
+    "decisions_possible",
     "counts_in_base",
     "is_eligible_voter",
     "is_present",
@@ -73,6 +75,7 @@ __all__ = [
     "tally_discipline",
     "tally_election",
     "tally_motion",
+    "why_not_voter",
 ]
 
 
@@ -171,9 +174,28 @@ def counts_in_base(m: MemberFacts) -> bool:
     return m.attendance is not AttendanceStatus.ABSENT_EXCUSED
 
 
+def why_not_voter(m: MemberFacts | None) -> str | None:
+    """None when the member may vote now (counted in the base and present, or late); else the
+    reason, the one the voter is told: ``not_member``, ``probationary``, ``hosted``,
+    ``transferred``, ``suspended`` or ``not_present`` (absent, excused, or exempted and away)."""
+    if m is None:
+        return "not_member"
+    if m.party_status is not PartyStatus.OFFICIAL:
+        return "probationary"
+    if m.hosted:
+        return "hosted"
+    if m.transferred_out:
+        return "transferred"
+    if m.suspended:
+        return "suspended"
+    if not (counts_in_base(m) and is_present(m.attendance)):
+        return "not_present"
+    return None
+
+
 def is_eligible_voter(m: MemberFacts) -> bool:
     """True when the member may vote now: counted in the base and present (or late)."""
-    return counts_in_base(m) and is_present(m.attendance)
+    return why_not_voter(m) is None
 
 
 def _counts_for_attendance_rate(m: MemberFacts) -> bool:
@@ -204,8 +226,9 @@ class Figures:
     expected: int  # denominator of the attendance rate
     expected_present: int
     attendance_rate: Fraction | None  # None when expected == 0
-    resolution_possible: bool  # False when eligible_present <= base/2
-    two_thirds_possible: bool  # False when eligible_present < 2/3 base
+    can_pass: dict[str, bool]  # vote kind (and "expulsion") -> could it pass with these present
+    resolution_possible: bool  # can_pass["resolution"]
+    two_thirds_possible: bool  # admission, recognition and expulsion can all pass
     unexcused_absences: int
     flags: tuple[str, ...]  # subset of FLAGS, in that order
 
@@ -223,6 +246,7 @@ class Figures:
             "attendance_rate": (
                 None if self.attendance_rate is None else round(float(self.attendance_rate), 4)
             ),
+            "can_pass": dict(self.can_pass),
             "resolution_possible": self.resolution_possible,
             "two_thirds_possible": self.two_thirds_possible,
             "unexcused_absences": self.unexcused_absences,
@@ -232,9 +256,11 @@ class Figures:
 
 def compute_figures(
     members: Iterable[MemberFacts],
+    rules: VoteRuleSet | None = None,
     attendance_threshold: Fraction = DEFAULT_ATTENDANCE_THRESHOLD,
 ) -> Figures:
-    """Compute the base figure, eligible voters present, attendance rate and quality flags.
+    """Compute the base figure, eligible voters present, attendance rate and quality flags, and
+    which kinds of vote could still pass under ``rules`` (the cell's; default ``DEFAULT_RULES``).
 
     ``attendance_threshold`` is the rate that must be *exceeded* (default 85%); it must lie
     in [0, 1].
@@ -261,6 +287,7 @@ def compute_figures(
         if m.attendance is AttendanceStatus.ABSENT_UNEXCUSED:
             unexcused += 1
 
+    can_pass = decisions_possible(eligible, base, rules or DEFAULT_RULES)
     rate = Fraction(expected_present, expected) if expected else None
     flags: list[str] = []
     if rate is not None and rate <= attendance_threshold:
@@ -277,9 +304,9 @@ def compute_figures(
         expected=expected,
         expected_present=expected_present,
         attendance_rate=rate,
-        # With base 0 nothing can pass: reaches() is False for a zero denominator.
-        resolution_possible=reaches(eligible, base, Majority.MORE_THAN_HALF),
-        two_thirds_possible=reaches(eligible, base, Majority.AT_LEAST_TWO_THIRDS),
+        can_pass=can_pass,
+        resolution_possible=can_pass[VoteKind.RESOLUTION],
+        two_thirds_possible=all(can_pass[k] for k in TWO_THIRDS_DECISIONS),
         unexcused_absences=unexcused,
         flags=tuple(flags),
     )
@@ -443,6 +470,25 @@ DEFAULT_RULES = VoteRuleSet(
     },
 )
 """The regulations' defaults (docs/voting.md); a cell may override them."""
+
+EXPULSION = "expulsion"
+# The decisions the room's second warning names (⅔ of the base under the default rules).
+TWO_THIRDS_DECISIONS: tuple[str, ...] = (VoteKind.ADMISSION, VoteKind.RECOGNITION, EXPULSION)
+
+
+def decisions_possible(eligible_present: int, base: int, rules: VoteRuleSet) -> dict[str, bool]:
+    """Per kind of vote (and for expulsion, the heaviest discipline): could it pass if every
+    present eligible voter voted yes? A share of the ballots cast needs one voter; a share of
+    the base needs the present eligible voters to reach it. With base 0 nothing can pass."""
+
+    def possible(threshold: Threshold) -> bool:
+        if threshold.denominator is Denominator.VOTING:
+            return base > 0 and eligible_present > 0
+        return reaches(eligible_present, base, threshold.majority)
+
+    out = {kind.value: possible(rules.threshold(kind)) for kind in VoteKind}
+    out[EXPULSION] = possible(rules.discipline_thresholds[EXPULSION])
+    return out
 
 
 def _checked_counts(counts: Mapping[str, int], allowed: Iterable[str]) -> dict[str, int]:

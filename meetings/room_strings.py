@@ -47,12 +47,13 @@ def room_strings() -> dict[str, str]:
         "fig_eligible": _("Present eligible voters"),
         "fig_rate": _("Attendance rate"),
         "fig_by_category": _("By category (present / members)"),
+        # Figures.can_pass follows the cell's own vote rules: the warnings name no fraction.
         "warn_no_resolution": _(
-            "Present eligible voters are not more than half of the base figure: "
+            "Too few eligible voters are present to reach the cell's threshold: "
             "no resolution can pass."
         ),
         "warn_no_two_thirds": _(
-            "Present eligible voters are fewer than two thirds of the base figure: "
+            "Too few eligible voters are present to reach the cell's thresholds: "
             "no admission, recognition or expulsion can pass."
         ),
         "flag_low_attendance": _("Quality: attendance is 85% or lower."),

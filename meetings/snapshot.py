@@ -7,18 +7,17 @@ fetching a fresh snapshot hold the same state (tested the Zulip way).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from core.timeutil import iso
 from core.vietnamese import name_sort_key
-from domain.rules import AttendanceStatus, Figures, category, compute_figures
-from meetings.models import AgendaItem, Attendance, Meeting, ObserverVisit
+from domain.rules import Figures, category
+from meetings import roster
+from meetings.models import AgendaItem, Meeting, ObserverVisit
 from meetings.permissions import capabilities
-from org.models import Membership
+from meetings.roster import MemberAtMeeting
 
 
 def meeting_section(meeting: Meeting) -> dict:
@@ -64,38 +63,19 @@ def _person(user) -> dict | None:
     return None if user is None else {"id": user.id, "name": user.full_name}
 
 
-def _memberships(meeting: Meeting, with_users: bool = True) -> list[Membership]:
-    # One query with the users joined: a lazy load per member made a 1,000-member roster
-    # 1,000 queries (profiled: half the cost of joining a meeting).
-    query = select(Membership).where(Membership.cell_id == meeting.cell_id)
-    if with_users:
-        query = query.options(joinedload(Membership.user))
-    return list(db.session.scalars(query).all())
-
-
-# The collation key of a name is pure and costly (about 10 µs); rosters sort the same names on
-# every snapshot.
-_name_key = lru_cache(maxsize=65536)(name_sort_key)
-
-
-def _attendance(meeting: Meeting) -> dict[int, Attendance]:
-    rows = db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
-    return {row.user_id: row for row in rows}
-
-
-def roster_row(membership: Membership, attendance: Attendance | None) -> dict:
-    status = AttendanceStatus(attendance.status) if attendance else AttendanceStatus.UNKNOWN
-    facts = membership.facts(status)
+def roster_row(member: MemberAtMeeting) -> dict:
+    attendance = member.attendance
+    membership = member.membership
     return {
         "user_id": membership.user_id,
         "name": membership.user.full_name,
-        "category": category(facts),
+        "category": category(member.facts),
         "party_status": membership.party_status,
         "role": membership.cell_role,
         "exempted": membership.is_exempted,
         "hosted": membership.is_hosted,
         "attendance": {
-            "status": status.value,
+            "status": member.facts.attendance.value,
             "arrived_at": iso(attendance.arrived_at) if attendance else None,
             "reason": attendance.reason if attendance else None,
         },
@@ -104,40 +84,21 @@ def roster_row(membership: Membership, attendance: Attendance | None) -> dict:
 
 def roster_and_figures(meeting: Meeting) -> tuple[list[dict], Figures]:
     """Every member of the cell with attendance, sorted by given name, and the live figures."""
-    memberships = _memberships(meeting)
-    attendance = _attendance(meeting)
-    memberships.sort(key=lambda m: _name_key(m.user.full_name))
-    rows, facts = [], []
-    for membership in memberships:
-        row = attendance.get(membership.user_id)
-        status = AttendanceStatus(row.status) if row else AttendanceStatus.UNKNOWN
-        facts.append(membership.facts(status))
-        rows.append(roster_row(membership, row))
-    return rows, compute_figures(facts)
+    members = roster.by_name(roster.member_facts(meeting))
+    return [roster_row(m) for m in members], roster.figures(meeting, members)
 
 
 def attendance_change(meeting: Meeting, user_ids: set[int]) -> dict:
     """The changed members' rows (roster order) and the figures: only those rows are built, the
     figures need every member's facts but no user (a check-in in a 1,000-member meeting used to
     build the whole roster)."""
-    memberships = _memberships(meeting, with_users=False)
-    attendance = _attendance(meeting)
-    unknown = AttendanceStatus.UNKNOWN
-    facts = [
-        m.facts(
-            AttendanceStatus(attendance[m.user_id].status) if m.user_id in attendance else unknown
-        )
-        for m in memberships
-    ]
-    changed = sorted(
-        (m for m in memberships if m.user_id in user_ids),
-        key=lambda m: _name_key(m.user.full_name),
-    )
+    members = roster.member_facts(meeting, with_users=False)
+    changed = roster.by_name(m for m in members if m.user_id in user_ids)
     return {
         "type": "attendance",
         "data": {
-            "rows": [roster_row(m, attendance.get(m.user_id)) for m in changed],
-            "figures": compute_figures(facts).as_dict(),
+            "rows": [roster_row(m) for m in changed],
+            "figures": roster.figures(meeting, members).as_dict(),
         },
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
@@ -110,3 +110,22 @@ class Oversight(db.Model):
 
     user: Mapped[User] = relationship()
     organization: Mapped[Organization] = relationship()
+
+
+class CellSettings(db.Model):
+    """Per-cell settings. ``vote_rules`` overrides the defaults of domain.rules.DEFAULT_RULES
+    (org.vote_rules reads and writes it).
+
+    JSON shape (every key optional)::
+
+        {"thresholds": {"resolution": {"majority": "at_least_two_thirds", "denominator": "base"}},
+         "allowed_methods": {"resolution": ["show_of_hands"]},
+         "default_methods": {"admission": "show_of_hands"},
+         "discipline_thresholds": {"warning": {"majority": "...", "denominator": "..."}}}
+    """
+
+    __tablename__ = "cell_settings"
+
+    cell_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    vote_rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

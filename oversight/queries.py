@@ -10,13 +10,12 @@ from sqlalchemy import select
 
 from auth.models import User
 from core.extensions import db
-from core.timeutil import VIETNAM, utcnow
-from domain.rules import AttendanceStatus
+from core.timeutil import VIETNAM
+from meetings import roster
 from meetings.documents.models import MeetingDocument
 from meetings.minutes.models import MinutesVersion, VersionState
-from meetings.models import AgendaItem, Attendance, Meeting, MeetingStatus, ObserverVisit
+from meetings.models import AgendaItem, Meeting, MeetingStatus, ObserverVisit
 from meetings.permissions import can_in_cell
-from meetings.snapshot import roster_and_figures
 from org.models import Membership, Organization, OrgKind
 from org.queries import descendants, oversights
 from oversight.models import Assignment
@@ -107,7 +106,7 @@ def live_meetings(cell_ids: list[int]) -> list[LiveMeeting]:
     ).all()
     result = []
     for meeting in meetings:
-        _, figures = roster_and_figures(meeting)
+        figures = roster.figures(meeting, roster.member_facts(meeting, with_users=False))
         item = (
             db.session.get(AgendaItem, meeting.current_item_id) if meeting.current_item_id else None
         )
@@ -177,33 +176,18 @@ def records(cell_ids: list[int], periods: list[Period]) -> dict[int, list[Meetin
         )
     ).all()
     ids = [m.id for m in meetings]
-    attendance: dict[int, dict[int, Attendance]] = defaultdict(dict)
     docs: dict[int, list[datetime]] = defaultdict(list)
     if ids:
-        for row in db.session.scalars(select(Attendance).where(Attendance.meeting_id.in_(ids))):
-            attendance[row.meeting_id][row.user_id] = row
         for meeting_id, released in db.session.execute(
             select(MeetingDocument.meeting_id, MeetingDocument.released_at).where(
                 MeetingDocument.meeting_id.in_(ids), MeetingDocument.released_at.is_not(None)
             )
         ):
             docs[meeting_id].append(released)
-    members: dict[int, list[Membership]] = defaultdict(list)
-    for membership in db.session.scalars(
-        select(Membership).where(Membership.cell_id.in_(cell_ids))
-    ):
-        members[membership.cell_id].append(membership)
+    held_with = roster.member_facts_as_held(meetings)
     sealed = _sealed_meeting_ids(ids)
     for meeting in meetings:
-        rows = attendance[meeting.id]
-        facts = []
-        for membership in members[meeting.cell_id]:
-            row = rows.get(membership.user_id)
-            # A member counts at a meeting recorded for them, or held while they were a member.
-            if row is None and membership.created_at > (meeting.started_at or utcnow()):
-                continue
-            status = AttendanceStatus(row.status) if row else AttendanceStatus.UNKNOWN
-            facts.append((membership.user_id, membership.facts(status)))
+        facts = [(m.user_id, m.facts) for m in held_with[meeting.id]]
         result[meeting.cell_id].append(
             MeetingRecord(
                 id=meeting.id,

@@ -2,7 +2,7 @@
 
 `assemble(meeting)` returns JSON-ready content: data (ISO times, counts) and the exact
 Vietnamese lines the document prints, so the sealed JSON holds what the reader sees. Figures
-come from `meetings.snapshot.roster_and_figures` (the rules module decides, not this one).
+come from `meetings.roster` (who counts, and how: the rules module decides, not this one).
 
 Votes come from `meetings.voting.records.vote_summaries` (typed `VoteSummary` records) and
 speakers from `meetings.speakers.records.speeches` (`Speech` records): plain imports, so a broken
@@ -19,10 +19,13 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.timeutil import iso
+from domain.rules import AttendanceStatus, is_present
+from meetings import roster
 from meetings.minutes import wording
 from meetings.minutes.models import MinutesSection
 from meetings.models import Meeting
-from meetings.snapshot import observers_section, roster_and_figures
+from meetings.roster import MemberAtMeeting
+from meetings.snapshot import observers_section
 from meetings.speakers.records import Speech, speeches
 from meetings.voting.records import VoteSummary, vote_summaries
 from org.models import Membership
@@ -39,22 +42,22 @@ def sections_by_item(meeting_id: int) -> dict[int, MinutesSection]:
     return {row.item_id: row for row in rows}
 
 
-def _attendance(rows: list[dict]) -> dict:
+def _attendance(members: list[MemberAtMeeting]) -> dict:
     present, late, excused, unexcused, unrecorded = [], [], [], [], []
-    for row in rows:
-        status = row["attendance"]["status"]
-        if status in ("present", "late"):
-            present.append(row["name"])
-            if status == "late":
-                late.append(
-                    {"name": row["name"], "time": wording.clock(row["attendance"]["arrived_at"])}
-                )
-        elif status == "absent_excused":
-            excused.append({"name": row["name"], "reason": row["attendance"]["reason"] or ""})
-        elif status == "absent_unexcused":
-            unexcused.append(row["name"])
+    for member in members:
+        name = member.membership.user.full_name
+        status = member.facts.attendance
+        row = member.attendance
+        if is_present(status):
+            present.append(name)
+            if status is AttendanceStatus.LATE:
+                late.append({"name": name, "time": wording.clock(row.arrived_at if row else None)})
+        elif status is AttendanceStatus.ABSENT_EXCUSED:
+            excused.append({"name": name, "reason": (row.reason if row else None) or ""})
+        elif status is AttendanceStatus.ABSENT_UNEXCUSED:
+            unexcused.append(name)
         else:
-            unrecorded.append(row["name"])
+            unrecorded.append(name)
     return {
         "present_names": present,
         "late": late,
@@ -123,7 +126,8 @@ def _votes(meeting_id: int, item_ids: set[int]) -> dict[int | None, list[dict]]:
 def assemble(meeting: Meeting) -> dict:
     """Everything the minutes show, except approval, version and signatures (see service)."""
     cell = meeting.cell
-    rows, figures = roster_and_figures(meeting)
+    members = roster.by_name(roster.member_facts(meeting))
+    figures = roster.figures(meeting, members)
     opened = meeting.started_at or meeting.scheduled_at
     texts = sections_by_item(meeting.id)
     item_ids = {item.id for item in meeting.agenda}
@@ -175,7 +179,7 @@ def assemble(meeting: Meeting) -> dict:
             "eligible_present": figs["eligible_present"],
             "attendance_rate": wording.percent_vi(figures.attendance_rate),
         },
-        "attendance": _attendance(rows),
+        "attendance": _attendance(members),
         "chair": _chair(meeting),
         "minute_taker": {"name": meeting.minute_taker.full_name} if meeting.minute_taker else None,
         "delegates": [

@@ -1,8 +1,8 @@
 """Votes in the meeting (biểu quyết, bỏ phiếu kín), by the Party's rules.
 
 Modules, one job each:
-  models    tables: per-cell settings, votes, raised hands, secret ballots and who voted
-  settings  the rules a cell applies (defaults of domain.rules, overridden per cell)
+  models    tables: votes, raised hands, secret ballots and who voted
+            (a cell's rules are org.vote_rules: the room's figures need them too)
   tally     counts -> a stored, language-neutral result (uses domain.rules)
   verdict   a result -> structured verdict parts -> text in the current language
   sealing         the cryptography of sealed secret ballots (pure: AES-GCM, HMAC, HKDF)

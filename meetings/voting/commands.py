@@ -15,15 +15,16 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.timeutil import utcnow
 from core.vietnamese import nfc
-from domain.rules import AttendanceStatus, Method, VoteKind, compute_figures, is_eligible_voter
+from domain.rules import Method, VoteKind, is_eligible_voter, why_not_voter
+from meetings import roster
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import CommandError, Conflict, Forbidden, Invalid, NotFound
-from meetings.models import AgendaItem, Attendance, MeetingStatus
+from meetings.models import AgendaItem, MeetingStatus
 from meetings.voting import sealing, secret_ballots, tally
 from meetings.voting.models import Hand, Vote, VoteParticipation, VoteStatus
 from meetings.voting.sections import vote_change, vote_progress_change
-from meetings.voting.settings import rule_json, rules_for_cell
-from org.models import Membership
+from meetings.voting.strings import WHY_NOT
+from org.vote_rules import rule_json, rules_for_cell
 
 MAX_CANDIDATES = 50
 NEEDS_SUBJECT = (VoteKind.ADMISSION, VoteKind.RECOGNITION, VoteKind.DISCIPLINE)
@@ -37,30 +38,13 @@ SUBJECT_NEEDED = _l("Name the person this vote is about.")
 CLOSED = _l("This vote is closed.")
 NOT_VOID = _l("Only a void vote is taken again.")
 BAD_CHOICE = _l("This ballot is not valid.")
-WHY_NOT = {
-    "probationary": _l("Probationary members do not vote."),
-    "observer": _l("Upper-level delegates do not vote."),
-    "hosted": _l("Temporarily hosted members do not vote at the host cell."),
-    "not_present": _l("You were not present as an eligible voter when this vote opened."),
-    "not_member": _l("Only members of this cell vote."),
-}
 
 
 def eligible_and_base(meeting) -> tuple[list[int], int]:
     """Eligible voters (user ids, sorted) and the base figure, from the live attendance."""
-    memberships = db.session.scalars(
-        select(Membership).where(Membership.cell_id == meeting.cell_id)
-    ).all()
-    statuses = {
-        row.user_id: AttendanceStatus(row.status)
-        for row in db.session.scalars(
-            select(Attendance).where(Attendance.meeting_id == meeting.id)
-        ).all()
-    }
-    unknown = AttendanceStatus.UNKNOWN
-    facts = {m.user_id: m.facts(statuses.get(m.user_id, unknown)) for m in memberships}
-    eligible = sorted(uid for uid, f in facts.items() if is_eligible_voter(f))
-    return eligible, compute_figures(facts.values()).base
+    members = roster.member_facts(meeting, with_users=False)
+    eligible = sorted(m.user_id for m in members if is_eligible_voter(m.facts))
+    return eligible, roster.figures(meeting, members).base
 
 
 class OpenVote(Payload):
@@ -213,19 +197,9 @@ def _open_vote(ctx: Context, vote_id: int) -> Vote:
 
 
 def _why_not(ctx: Context) -> str:
-    """Why an official member of the cell is not on the vote's list."""
-    membership = db.session.scalar(
-        select(Membership).where(
-            Membership.cell_id == ctx.meeting.cell_id, Membership.user_id == ctx.actor.id
-        )
-    )
-    if membership is None:
-        return "not_member"
-    if membership.party_status != "official":
-        return "probationary"
-    if membership.is_hosted:
-        return "hosted"
-    return "not_present"
+    """Why the actor is not on this vote's list: as they stand now, else absent at the opening."""
+    member = roster.member(ctx.meeting, ctx.actor.id)
+    return why_not_voter(member.facts if member else None) or "not_present"
 
 
 def _never_votes(roles: frozenset[str]) -> CommandError:

@@ -27,24 +27,6 @@ class VoteStatus(StrEnum):
     VOID = "void"
 
 
-class CellSettings(db.Model):
-    """Per-cell settings. ``vote_rules`` overrides the defaults of domain.rules.DEFAULT_RULES.
-
-    JSON shape (every key optional)::
-
-        {"thresholds": {"resolution": {"majority": "at_least_two_thirds", "denominator": "base"}},
-         "allowed_methods": {"resolution": ["show_of_hands"]},
-         "default_methods": {"admission": "show_of_hands"},
-         "discipline_thresholds": {"warning": {"majority": "...", "denominator": "..."}}}
-    """
-
-    __tablename__ = "cell_settings"
-
-    cell_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
-    vote_rules: Mapped[dict] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
 class Vote(db.Model):
     """One vote on an agenda item, with the rule, eligible voters and base fixed at opening."""
 

@@ -1,6 +1,19 @@
 """The voting panel's JavaScript speaks the user's language: its strings come from here."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+# Why a member may not vote (domain.rules.why_not_voter), and an observer's reason: told by the
+# server when a ballot is refused and shown by the panel, in the same words.
+WHY_NOT = {
+    "observer": _l("Upper-level delegates do not vote."),
+    "not_member": _l("Only members of this cell vote."),
+    "probationary": _l("Probationary members do not vote."),
+    "hosted": _l("Temporarily hosted members do not vote at the host cell."),
+    "transferred": _l("Members transferred out of this cell do not vote here."),
+    "suspended": _l("Suspended members do not vote."),
+    "not_present": _l("You were not present as an eligible voter when this vote opened."),
+}
 
 
 def voting_strings() -> dict[str, str]:
@@ -36,10 +49,7 @@ def voting_strings() -> dict[str, str]:
             "Keep it: after the vote you can find its fingerprint on the published list."
         ),
         "receipt_elsewhere": _("Your ballot was cast on another device: its receipt is there."),
-        "why_observer": _("Upper-level delegates do not vote."),
-        "why_probationary": _("Probationary members do not vote."),
-        "why_hosted": _("Temporarily hosted members do not vote at the host cell."),
-        "why_not_present": _("You were not present as an eligible voter when this vote opened."),
+        **{f"why_{reason}": str(text) for reason, text in WHY_NOT.items()},
         "close": _("Close the vote"),
         "confirm_close": _("Close the vote now?"),
         "closed": _("Vote closed"),

@@ -18,7 +18,7 @@ from domain.rules import (
     tally_election,
     tally_motion,
 )
-from meetings.voting.settings import threshold_from_json
+from org.vote_rules import threshold_from_json
 
 
 def option_keys(kind: VoteKind, candidates: int = 0) -> tuple[str, ...]:

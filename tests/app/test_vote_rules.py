@@ -7,8 +7,8 @@ import pytest
 
 from core.extensions import db
 from domain.rules import DEFAULT_RULES, VoteKind
-from meetings.voting.models import CellSettings
-from meetings.voting.settings import rules_for_cell
+from org.models import CellSettings
+from org.vote_rules import rules_for_cell
 from tests.factories import command, upcoming_meeting_id
 
 pytestmark = pytest.mark.language("en")

@@ -14,7 +14,18 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
-SOURCE_DIRS = ("app.py", "core", "auth", "org", "admin", "meetings", "oversight", "templates")
+SOURCE_DIRS = (
+    "app.py",
+    "core",
+    "domain",
+    "auth",
+    "org",
+    "admin",
+    "meetings",
+    "oversight",
+    "demo",
+    "templates",
+)
 KEYWORDS = {
     "_": None,
     "gettext": None,

@@ -17,7 +17,7 @@ from flask_babel import Babel, force_locale
 
 from domain.rules import DEFAULT_RULES, VoteKind
 from meetings.voting import tally, verdict
-from meetings.voting.settings import rule_json
+from org.vote_rules import rule_json
 
 PROPOSED_VI = {
     "more than half of the official members": "trên một nửa số đảng viên chính thức",
@@ -251,7 +251,7 @@ def test_result_lines_are_localised(babel_app):
 
 
 def test_cell_settings_override_the_defaults():
-    from meetings.voting.settings import merge_rules
+    from org.vote_rules import merge_rules
 
     rules = merge_rules(
         {
