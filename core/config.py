@@ -111,4 +111,6 @@ DEFAULTS: dict = {
     # Socket.IO events (meetings/event_limits.py) and HTTP commands: far above a person's pace.
     "CHIBO_EVENT_LIMIT_SOCKET": "20/second;300/minute",
     "CHIBO_EVENT_LIMIT_USER": "30/second;600/minute",
+    # /verify: uploads read at once by worker processes (meetings/minutes/verification.py).
+    "CHIBO_VERIFY_WORKERS": 1,
 }

@@ -214,7 +214,7 @@ def verify():
             abort(400)
         upload = form.file.data
         if upload and getattr(upload, "filename", ""):
-            outcome = verification.by_file(upload.read())
+            outcome = verification.by_file(upload.read(), form.code.data)
         else:
             outcome = verification.by_code(form.code.data)
     elif request.args.get("code"):

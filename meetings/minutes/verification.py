@@ -2,17 +2,23 @@
 
 By code: the short code (or the full fingerprint) printed on every page finds the sealed version.
 By file: an uploaded PDF verifies only if its own SHA-256 equals that of the PDF this server
-rendered for a sealed version; a file whose text carries a known code but whose bytes differ is
-reported as altered (never as valid). Every answer also re-checks the stored content against its
+rendered for a sealed version (a hash: microseconds, whatever the file). A file whose bytes differ
+is "altered" when it carries a known code: the code typed beside it, else the one a worker
+process finds in its first pages, with limits on time, memory and pages and a cap on how many run
+at once (`verify_worker`); the web process never parses an upload (issue 14: one hostile PDF held
+the server 35 s). Every answer also re-checks the stored content against its
 fingerprint, so a database row changed behind the application's back is caught.
 """
 
 from __future__ import annotations
 
-import io
-import re
+import logging
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 
 from core.extensions import db
@@ -20,14 +26,17 @@ from meetings.minutes import pdf, sealing
 from meetings.minutes.models import MinutesVersion, VersionState
 from meetings.models import Meeting
 
-_CODE_IN_TEXT = re.compile(r"\b([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})\b")
-_FP_IN_TEXT = re.compile(r"\b([0-9a-f]{64})\b")
+log = logging.getLogger(__name__)
+
+WORKER_TIMEOUT = 5.0  # seconds of wall time; the worker's own CPU cap is lower
+QUEUE_WAIT = 2.0  # how long an upload waits for a free worker before "busy"
 
 
 @dataclass
 class Outcome:
     """What the verification page shows. `status`: valid, superseded, altered, unknown, no_code,
-    invalid_code, broken (stored content no longer matches its fingerprint)."""
+    invalid_code, broken (stored content no longer matches its fingerprint), busy (every
+    worker is reading another upload: type the code or retry)."""
 
     status: str
     version: MinutesVersion | None = None
@@ -83,16 +92,45 @@ def by_code(text: str | None) -> Outcome:
     return _describe(found[0], "valid")
 
 
-def pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError, PyPdfError
+_slots_lock = threading.Lock()
+_slots: threading.BoundedSemaphore | None = None
 
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
-        # Whatever a hostile upload makes the parser do, it is just "no code found".
+
+def _worker_slots() -> threading.BoundedSemaphore:
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(current_app.config["CHIBO_VERIFY_WORKERS"])
+        return _slots
+
+
+def code_in_file(data: bytes) -> str | None:
+    """The code printed in the PDF, read by a worker process; "" when none was found (or the
+    worker failed or ran out of time), None when every worker is busy. Waiting is green under
+    eventlet: the web process only spawns the worker and reads its answer."""
+    if not data.startswith(b"%PDF"):
         return ""
+    slots = _worker_slots()
+    if not slots.acquire(timeout=QUEUE_WAIT):
+        return None
+    try:
+        done = subprocess.run(  # noqa: S603 (our own interpreter and module, no shell)
+            [sys.executable, "-m", "meetings.minutes.verify_worker"],
+            input=data,
+            capture_output=True,
+            timeout=WORKER_TIMEOUT,
+            cwd=current_app.root_path,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        log.warning("verify: worker ran out of time on a %d-byte upload", len(data))
+        return ""
+    finally:
+        slots.release()
+    if done.returncode != 0:
+        log.info("verify: worker gave up on a %d-byte upload (%d)", len(data), done.returncode)
+        return ""
+    return done.stdout.decode("ascii", errors="replace").strip()
 
 
 def _kept_file_digest(version: MinutesVersion) -> str | None:
@@ -100,21 +138,26 @@ def _kept_file_digest(version: MinutesVersion) -> str | None:
     return sealing.file_sha256(path.read_bytes()) if path.exists() else None
 
 
-def by_file(data: bytes) -> Outcome:
+def by_file(data: bytes, typed_code: str | None = None) -> Outcome:
     digest = sealing.file_sha256(data)
     original = db.session.scalar(select(MinutesVersion).where(MinutesVersion.pdf_sha256 == digest))
     if original is not None:
         return _describe(original, "valid")
-    text = pdf_text(data)
-    match = _FP_IN_TEXT.search(text) or _CODE_IN_TEXT.search(text)
-    if match is None:
+    digits = sealing.parse_code(typed_code)
+    if digits is None:
+        found = code_in_file(data)
+        if found is None:
+            return Outcome("busy")
+        digits = sealing.parse_code(found)
+    if digits is None:
         return Outcome("no_code")
-    found = _find(sealing.parse_code(match.group(1)) or "")
-    if len(found) != 1:
+    found_versions = _find(digits)
+    if len(found_versions) != 1:
         return Outcome("unknown")
-    if found[0].pdf_sha256 is None and _kept_file_digest(found[0]) == digest:
-        return _describe(found[0], "valid")  # sealed without a recorded file (the demo's)
-    outcome = _describe(found[0], "altered")
+    found = found_versions[0]
+    if found.pdf_sha256 is None and _kept_file_digest(found) == digest:
+        return _describe(found, "valid")  # sealed without a recorded file (the demo's)
+    outcome = _describe(found, "altered")
     if outcome.status != "broken":
         outcome.status = "altered"
     return outcome
