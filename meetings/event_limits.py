@@ -12,7 +12,11 @@ snapshot from 13 ms to 2.4 s and `/login` to 27 s. Three defences, cheapest firs
   the count falls back to this process's memory and says so in the log, once per outage.
 
 A refused event answers `rate_limited` with `retry_after` seconds; a socket that keeps going
-after `DISCONNECT_AFTER` refusals in a minute is disconnected. The limits are far above what a
+after `DISCONNECT_AFTER` refusals in a minute is disconnected. Underneath, a **message gate**
+counts raw Engine.IO messages per connection before anything is decoded or a Flask context is
+made: past `GATE_PER_SECOND` (burst `GATE_BURST`) the connection is closed at once, dropping
+whatever it had queued — a flood at thousands a second otherwise leaves the server a backlog of
+seconds even if every event is refused. The limits are far above what a
 person does (a click is one event; the room's script sends a few per action).
 """
 
@@ -38,6 +42,8 @@ COST = {"join": 5, "snapshot": 5}
 MAX_WAITING = 8
 DISCONNECT_AFTER = 50
 _REFUSALS = parse_many(f"{DISCONNECT_AFTER}/minute")[0]
+GATE_PER_SECOND = 60.0
+GATE_BURST = 120.0
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,53 @@ class EventLimits:
             if not self._waiting.get(sid):
                 self._turns.pop(sid, None)
 
+    def turn_refused(self, sid: str) -> bool:
+        """Count a refusal made for want of a turn; True when the socket should be closed."""
+        return not self.local.hit(_REFUSALS, "refused", sid)
+
+
+class MessageGate:
+    """A token bucket per Engine.IO connection, checked on every raw message (microseconds)."""
+
+    def __init__(self, per_second: float = GATE_PER_SECOND, burst: float = GATE_BURST) -> None:
+        self.per_second, self.burst = per_second, burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def admit(self, eio_sid: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self._buckets.get(eio_sid, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.per_second)
+        if tokens < 1:
+            self._buckets[eio_sid] = (tokens, now)
+            return False
+        self._buckets[eio_sid] = (tokens - 1, now)
+        return True
+
+    def forget(self, eio_sid: str) -> None:
+        self._buckets.pop(eio_sid, None)
+
+
+def install_gate(server, gate: MessageGate) -> None:
+    """Put the gate in front of python-socketio's Engine.IO message handler (the server
+    registers its handlers with `eio.on`; we register ours, which calls the original)."""
+    handle_message = server._handle_eio_message
+    handle_disconnect = server._handle_eio_disconnect
+
+    def on_message(eio_sid, data):
+        if gate.admit(eio_sid):
+            return handle_message(eio_sid, data)
+        log.warning("closing connection %s: over %.0f messages a second", eio_sid, gate.per_second)
+        gate.forget(eio_sid)
+        server.eio.disconnect(eio_sid)
+        return None
+
+    def on_disconnect(eio_sid, *args):
+        gate.forget(eio_sid)
+        return handle_disconnect(eio_sid, *args)
+
+    server.eio.on("message", on_message)
+    server.eio.on("disconnect", on_disconnect)
+
 
 def install(app: Flask) -> EventLimits:
     limits = EventLimits(
@@ -150,4 +203,8 @@ def install(app: Flask) -> EventLimits:
         enabled=app.config.get("RATELIMIT_ENABLED", True),
     )
     app.extensions["event_limits"] = limits
+    if limits.enabled:
+        from core.extensions import socketio
+
+        install_gate(socketio.server, MessageGate())
     return limits

@@ -35,6 +35,8 @@ def handler(event: str):
             limits = current_app.extensions["event_limits"]
             with limits.socket_turn(request.sid) as my_turn:
                 if not my_turn:
+                    if limits.turn_refused(request.sid):
+                        disconnect()
                     return RateLimited(retry_after=1.0).as_dict()
                 return checked(limits, data)
 

@@ -122,7 +122,7 @@ def code_in_file(data: bytes) -> str | None:
             cwd=current_app.root_path,
             check=False,
         )
-    except subprocess.TimeoutExpired:
+    except Exception:  # TimeoutExpired (eventlet's green subprocess has its own class)
         log.warning("verify: worker ran out of time on a %d-byte upload", len(data))
         return ""
     finally:

@@ -1,0 +1,31 @@
+"""A member flooding a real server is cut off, and the others go on (issue 14.2)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from tests import live_server
+
+
+def test_a_flooding_socket_is_closed_and_another_member_is_still_answered(server, http_login):
+    chair = http_login("bithu")
+    meeting_id = live_server.scheduled_meeting_id(server, chair)
+    other = live_server.connect(server, http_login("dangvien2"))
+    other.join(meeting_id)
+    flooder = live_server.connect(server, http_login("dangvien1"))
+    sent = 0
+    deadline = time.monotonic() + 20
+    while flooder.sio.connected and sent < 5000 and time.monotonic() < deadline:
+        flooder.sio.emit(
+            "command",
+            {"meeting_id": meeting_id, "name": "lower_hand", "cid": secrets.token_hex(8)},
+        )
+        sent += 1
+    time.sleep(1)
+    assert not flooder.sio.connected, f"still connected after {sent} events"
+    started = time.perf_counter()
+    ack = other.call("snapshot", {"meeting_id": meeting_id}, timeout=10)
+    assert ack["ok"]
+    assert time.perf_counter() - started < 2.0
+    other.disconnect()
