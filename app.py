@@ -87,8 +87,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["CHIBO_WS_COMPRESSION"]:
         app.wsgi_app = _without_ws_compression(app.wsgi_app)
 
+    from core.web import install_input_bounds
     from meetings.event_limits import install as install_event_limits
 
+    install_input_bounds(app)
     install_event_limits(app)
     _register_features(app)
     from core.web import install_web_defaults

@@ -1,4 +1,5 @@
-"""`flask --app app create-admin USERNAME`: the first administrator of a production install."""
+"""`flask --app app create-admin USERNAME`: the first administrator of a production install;
+`flask --app app unlock-login USERNAME`: lift the per-account login limit (auth/login_limits.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import getpass
 import click
 from flask import Flask
 
+from auth.login_limits import unlock
 from auth.models import User
 from core.extensions import db
 
@@ -25,3 +27,11 @@ def register_cli(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"Administrator {user.username} created.")
+
+    @app.cli.command("unlock-login")
+    @click.argument("username")
+    @click.option("--address", "addresses", multiple=True, help="also clear this address's pair")
+    def unlock_login(username: str, addresses: tuple[str, ...]) -> None:
+        """Let a user locked out by the per-account login limit try again."""
+        unlock(username, addresses)
+        click.echo(f"login limits of {username} cleared")

@@ -2,10 +2,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from auth import login_limits
 from auth.forms import ActionForm, LoginForm, PasswordForm
 from auth.models import LANGUAGES, User
 from auth.sessions import disconnect_sockets
@@ -26,13 +38,29 @@ def _safe_next(target: str | None) -> str:
     return url_for("meetings.home")
 
 
-def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("username") or "").strip().lower()[:64]
+_dummy_hashes: dict[str, str] = {}
+
+
+def _credentials_ok(user: User | None, password: str) -> bool:
+    """Check the password; for an unknown user, check against a dummy hash of the same method,
+    so the answer takes as long either way (no way to tell which usernames exist)."""
+    if user is None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        if method not in _dummy_hashes:
+            _dummy_hashes[method] = generate_password_hash("not-a-password", method=method)
+        check_password_hash(_dummy_hashes[method], password)
+        return False
+    return user.check_password(password) and user.is_active
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])  # per address
-@limiter.limit("5 per minute", methods=["POST"], key_func=_login_account_key)  # per account
+@limiter.limit(login_limits.PER_ADDRESS, methods=["POST"])
+@limiter.limit(
+    login_limits.PER_ACCOUNT_AND_ADDRESS,
+    methods=["POST"],
+    key_func=login_limits.account_and_address_key,
+)
+@limiter.limit(login_limits.PER_ACCOUNT, methods=["POST"], key_func=login_limits.account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("meetings.home"))
@@ -40,7 +68,7 @@ def login():
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         user = db.session.scalar(db.select(User).filter_by(username=username))
-        if user is None or not user.is_active or not user.check_password(form.password.data):
+        if not _credentials_ok(user, form.password.data):
             # One message for unknown user and wrong password: no account enumeration.
             flash(_("Wrong username or password."), "error")
         else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from core.vietnamese import strip_invisible
+
 MAX_TEXT = 100_000
 MAX_DEPTH = 6
 MAX_ITEMS = 1_000
@@ -47,3 +49,15 @@ def problem(value, depth: int = 0) -> str | None:
             return "number out of range"
         return None
     return "unsupported type"
+
+
+def without_invisible(value):
+    """The same structure with bidirectional controls and zero-width characters removed from
+    every string (keys too): one place for every Socket.IO and JSON command payload."""
+    if isinstance(value, str):
+        return strip_invisible(value)
+    if isinstance(value, dict):
+        return {without_invisible(k): without_invisible(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_invisible(item) for item in value]
+    return value

@@ -16,10 +16,16 @@ def utcnow() -> datetime:
 
 
 def to_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; a naive input is taken as Vietnam time (what users type)."""
+    """An aware UTC datetime; a naive input is taken as Vietnam time (what users type).
+
+    Raises ValueError for a moment UTC cannot hold (0001-01-01 in Vietnam, 9999-12-31 at
+    -12:00): it is invalid input, like any other unparsable date."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=VIETNAM)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{moment.isoformat()} is out of range") from None
 
 
 def iso(moment: datetime | None) -> str | None:

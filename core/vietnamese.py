@@ -20,6 +20,10 @@ Decisions
   Other marks (ç, ü, ...) are ignored until the last level.
 * Names are sorted by given name (the last word), then by family and middle names, as Party
   membership lists are.
+* Invisible formatting characters are removed from every text we keep: bidirectional
+  embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069, the marks U+200E/U+200F)
+  and zero-width characters (U+200B–U+200D, U+2060, U+FEFF). Vietnamese needs none of them, and
+  they can make a name or a line of the minutes read differently from what is stored.
 * ``Ð`` (U+00D0, Icelandic eth) is read as ``Đ``: the two look identical and are confused by
   some keyboards.
 """
@@ -36,6 +40,7 @@ __all__ = [
     "nfc",
     "search_fold",
     "split_name",
+    "strip_invisible",
     "vi_collation_key",
 ]
 
@@ -77,6 +82,18 @@ _CLASS_LETTER = 3
 _CLASS_OTHER = 4
 
 
+_INVISIBLE = dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF]
+    + list(range(0x202A, 0x202F))
+    + list(range(0x2066, 0x206A))
+)
+
+
+def strip_invisible(text: str) -> str:
+    """Remove bidirectional controls and zero-width characters (see the module's decisions)."""
+    return text.translate(_INVISIBLE)
+
+
 @overload
 def nfc(text: str) -> str: ...
 @overload
@@ -88,7 +105,7 @@ def nfc(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return " ".join(unicodedata.normalize("NFC", strip_invisible(text)).split())
 
 
 def _clusters(text: str) -> Iterator[tuple[str, frozenset[str]]]:

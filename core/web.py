@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -13,17 +15,93 @@ CSP = (
 )
 
 
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+ID_MAX = 2**63 - 1  # the largest id a database column holds
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every URL: an id no database can hold is simply not found (404), instead
+    of an overflow deep in the driver (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """A JSON body nested deeper than the parser's recursion limit is invalid input (400)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+def large_body(limit):
+    """Mark a view whose request body may exceed MAX_CONTENT_LENGTH: `limit()` gives its own.
+
+    Applied before any other hook reads the body (CSRF reads the form first), so the view's
+    limit is the one that counts."""
+
+    def mark(view):
+        view.max_body = limit
+        return view
+
+    return mark
+
+
+def _with_security_headers(wsgi_app):
+    """Socket.IO's polling answers come from Engine.IO's WSGI middleware, outside Flask's
+    after_request: add the same headers there."""
+
+    def app(environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith("/socket.io"):
+            return wsgi_app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            headers = list(headers) + [
+                (name, value) for name, value in HEADERS.items() if name.lower() not in present
+            ]
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return app
+
+
 def _wants_json() -> bool:
     return request.is_json or request.path.endswith("/state") or "/commands/" in request.path
 
 
+def install_input_bounds(app: Flask) -> None:
+    """Before the routes are registered: ids bounded in URLs, JSON depth bounded."""
+    app.url_map.converters["int"] = IdConverter
+    app.json = BoundedJSON(app)
+
+
 def install_web_defaults(app: Flask) -> None:
+    app.wsgi_app = _with_security_headers(app.wsgi_app)
+
+    def body_limit():
+        view = app.view_functions.get(request.endpoint)
+        limit = getattr(view, "max_body", None)
+        if limit is not None:
+            request.max_content_length = limit()
+
+    # First of all hooks: CSRFProtect's own hook reads the form.
+    app.before_request_funcs.setdefault(None, []).insert(0, body_limit)
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     def error_page(status: int, code: str, message: str):

@@ -168,7 +168,7 @@ def screen_payload(raw) -> dict:
     reason = safe_input.problem({k: v for k, v in raw.items() if not isinstance(v, bytes)})
     if reason:
         raise Invalid(field="payload", reason=reason)
-    return raw
+    return safe_input.without_invisible(raw)
 
 
 def parse_payload(cmd: Command, raw: dict) -> Payload:

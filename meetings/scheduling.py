@@ -59,10 +59,9 @@ def minute_taker_candidates(cell: Organization) -> list[Membership]:
 
 def _scheduled_at(text: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text)
+        return to_utc(datetime.fromisoformat(text))  # ValueError too for a moment UTC can't hold
     except ValueError:
         raise Invalid(field="scheduled_at") from None
-    return to_utc(moment)
 
 
 def _apply(meeting: Meeting, cell: Organization, details: MeetingDetails) -> None:

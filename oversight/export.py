@@ -1,4 +1,8 @@
-"""The dashboard as CSV: UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly."""
+"""The dashboard as CSV: UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly.
+
+Every text cell is escaped against formula injection as OWASP advises: a cell starting with
+= + - @ tab or carriage return gets a leading apostrophe, so a spreadsheet shows it as text
+instead of running it (a cell named "=HYPERLINK(...)" would otherwise be a live formula)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,19 @@ from flask_babel import gettext as _
 
 from oversight.report import Report, cell_row, headers
 
+FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """The value as a spreadsheet will read it as text (numbers stay numbers)."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTERS):
+        return value
+    try:
+        float(value)
+        return value  # "-3" or "+2.5": a number, not a formula
+    except ValueError:
+        return "'" + value
+
 
 def to_csv(report: Report) -> bytes:
     """One row per cell and period, criteria in the dashboard's columns."""
@@ -17,5 +34,6 @@ def to_csv(report: Report) -> bytes:
     writer.writerow([_("Cell"), _("Period"), *headers()])
     for cell in report.cells:
         for q in report.by_cell[cell.id]:
-            writer.writerow([cell.name, q.period.label, *cell_row(q, report.names)])
+            row = [cell.name, q.period.label, *cell_row(q, report.names)]
+            writer.writerow([spreadsheet_safe(value) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

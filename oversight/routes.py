@@ -173,7 +173,7 @@ def dashboard_csv():
     name = f"chibo-quality-{unit.id}-{year}-{by}.csv"
     return Response(
         to_csv(rep),
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

@@ -14,6 +14,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from core.extensions import db
+from core.web import large_body
 from meetings.commands import run
 from meetings.documents import service, storage
 from meetings.documents.models import MeetingDocument
@@ -50,11 +51,11 @@ def _document(meeting: Meeting, document_id: int) -> MeetingDocument:
 
 @bp.route("/meetings/<int:meeting_id>/documents", methods=["GET", "POST"])
 @login_required
+# The body may be a little larger than the file itself (form fields, boundaries).
+@large_body(lambda: storage.max_bytes() + 256 * 1024)
 def documents_page(meeting_id: int):
     meeting = _meeting(meeting_id, "download_documents")
     manage = can(current_user, "upload_documents", meeting)
-    # The body may be a little larger than the file itself (form fields, boundaries).
-    request.max_content_length = storage.max_bytes() + 256 * 1024
     form = UploadForm()
     form.agenda_item_id.choices = [(0, _("The whole meeting"))] + [
         (item.id, f"{item.position + 1}. {item.title}") for item in meeting.agenda

@@ -7,6 +7,8 @@ import unicodedata
 
 import nh3
 
+from core.vietnamese import strip_invisible
+
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li"})
 MAX_HTML = 60_000  # characters after cleaning: a long item is a few thousand
 
@@ -21,7 +23,7 @@ _EMPTY = re.compile(r"^(\s|<br>|<p>\s*(<br>)?\s*</p>)*$")
 
 def clean_html(raw: str) -> str:
     """Sanitize user HTML to the allowlist (no attributes, no links) and normalize it to NFC."""
-    text = unicodedata.normalize("NFC", raw)
+    text = unicodedata.normalize("NFC", strip_invisible(raw))
     for pattern, replacement in _RENAME:
         text = pattern.sub(replacement, text)
     cleaned = nh3.clean(
