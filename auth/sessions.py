@@ -68,9 +68,13 @@ def publish_control(url: str, cluster: str, op: str, user_id: int) -> None:
     import redis
 
     message = json.dumps({"op": op, "user_id": user_id, "origin": PROCESS_ID})
-    client = redis.Redis.from_url(url)
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
     try:
         client.publish(control_channel(cluster), message)
+    except redis.RedisError:
+        # Redis down: the other processes do not hear it, but the user's sockets there are
+        # refused on their next event (each event re-checks the session token).
+        log.warning("control: Redis unreachable; %s for user %s not published", op, user_id)
     finally:
         client.close()
 

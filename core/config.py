@@ -108,6 +108,9 @@ DEFAULTS: dict = {
     "CHIBO_WS_COMPRESSION": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
+    # Redis down: count login limits in this process's memory meanwhile (Flask-Limiter logs
+    # "falling back to in-memory storage", then "storage recovered"), so logging in still works.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     # Socket.IO events (meetings/event_limits.py) and HTTP commands: far above a person's pace.
     "CHIBO_EVENT_LIMIT_SOCKET": "20/second;300/minute",
     "CHIBO_EVENT_LIMIT_USER": "30/second;600/minute",

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from redis import RedisError
 from werkzeug.routing import IntegerConverter
+
+log = logging.getLogger(__name__)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -138,6 +143,18 @@ def install_web_defaults(app: Flask) -> None:
         return error_page(
             429, "rate_limited", _("Too many attempts. Please wait a minute and try again.")
         )
+
+    @app.errorhandler(RedisError)
+    def service_down(_exc):
+        """Redis (message queue, presence) unreachable: a passing fault, said plainly, retried."""
+        log.warning("%s %s: Redis unreachable; answered 503", request.method, request.path)
+        message = _("The service is briefly unavailable. This page will try again in a moment.")
+        if _wants_json():
+            body = {"code": "unavailable", "message": message, "details": {"retry_after": 5}}
+            response = jsonify({"ok": False, "error": body})
+        else:
+            response = render_template("error.html", status=503, message=message, retry=5)
+        return response, 503, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(_exc):

@@ -67,3 +67,11 @@ class RateLimited(CommandError):
     code = "rate_limited"
     http_status = 429
     default_message = _l("Too many requests at once. Please wait a moment and try again.")
+
+
+RETRY_AFTER_SECONDS = 3  # what a client is told to wait when a shared service is down
+
+
+def service_down() -> Unavailable:
+    """Redis (or another shared service) is unreachable: try again in a few seconds."""
+    return Unavailable(retry_after=RETRY_AFTER_SECONDS)

@@ -12,12 +12,20 @@ import logging
 from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import disconnect, join_room, leave_room
+from redis import RedisError
 
 from core import broadcast
 from core.extensions import db, socketio
 from meetings import room
 from meetings.commands import dispatch
-from meetings.errors import CommandError, Invalid, RateLimited, Unauthenticated, Unavailable
+from meetings.errors import (
+    CommandError,
+    Invalid,
+    RateLimited,
+    Unauthenticated,
+    Unavailable,
+    service_down,
+)
 from meetings.presence import presence
 
 log = logging.getLogger(__name__)
@@ -56,6 +64,10 @@ def handler(event: str):
             except CommandError as exc:
                 db.session.rollback()
                 return exc.as_dict()
+            except RedisError:
+                db.session.rollback()
+                log.warning("event %s: Redis unreachable; the client is told to retry", event)
+                return service_down().as_dict()
             except Exception:
                 db.session.rollback()
                 log.exception("unexpected error in event %s", event)
@@ -76,7 +88,12 @@ def on_connect(auth=None):
 
 def on_disconnect(reason=None):
     current_app.extensions["event_limits"].forget(request.sid)
-    for meeting_id, user_id in presence.drop_socket(request.sid):
+    try:
+        gone = presence.drop_socket(request.sid)
+    except RedisError:  # the entries expire on their own (presence TTL)
+        log.warning("disconnect: Redis unreachable; presence of %s left to expire", request.sid)
+        return
+    for meeting_id, user_id in gone:
         broadcast.presence(meeting_id, user_id, online=False)
 
 

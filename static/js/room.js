@@ -75,7 +75,13 @@
     socket.timeout(15000).emit("join", { meeting_id: meetingId }, function (err, ack) {
       joining = false;
       if (err) { socket.disconnect().connect(); return; }
-      if (!ack.ok) { notice(ack.error.message, "error"); return; }
+      if (!ack.ok) {
+        notice(ack.error.message, "error");
+        // A passing fault (Redis restarting, too many requests): try the join again later.
+        var retry = ack.error.details && ack.error.details.retry_after;
+        if (retry) setTimeout(function () { socket.disconnect().connect(); }, retry * 1000);
+        return;
+      }
       var before = state;
       applySnapshot(ack.snapshot);
       setConnection("connected");
