@@ -71,7 +71,8 @@ def _page_login(url: str, username: str) -> requests.Response:
     )
 
 
-def test_redis_down_degrades_clearly_and_recovers(tmp_path, postgres_url):
+def test_redis_down_degrades_clearly_and_recovers(tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setattr(live_server, "START_TIMEOUT", 120.0)  # PostgreSQL + demo, busy machine
     port = live_server.free_port()
     url = f"redis://127.0.0.1:{port}/0"
     env = cluster_env(postgres_url, url, f"chibo-test-redis-down-{port}")
@@ -95,7 +96,7 @@ def test_redis_down_degrades_clearly_and_recovers(tmp_path, postgres_url):
         # Logging in still works (limits counted in memory, said in the log).
         http, response = _page_login(b, "dangvien3")
         assert response.status_code == 302, response.status_code
-        assert "falling back" in servers[1].log().lower() or "fall" in servers[1].log().lower()
+        assert "falling back to in-memory storage" in servers[1].log()
         # Pages: either served, or a 503 in Vietnamese that retries; never a 500.
         for path in ("/", f"/meetings/{meeting_id}"):
             page = http.get(b + path, timeout=20)
