@@ -145,10 +145,10 @@ def by_file(data: bytes, typed_code: str | None = None) -> Outcome:
         return _describe(original, "valid")
     digits = sealing.parse_code(typed_code)
     if digits is None:
-        found = code_in_file(data)
-        if found is None:
+        code = code_in_file(data)
+        if code is None:
             return Outcome("busy")
-        digits = sealing.parse_code(found)
+        digits = sealing.parse_code(code)
     if digits is None:
         return Outcome("no_code")
     found_versions = _find(digits)
