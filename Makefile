@@ -45,7 +45,7 @@ test-postgres: bootstrap-dev services ## The suite on PostgreSQL (127.0.0.1:5432
 # in UTC), 29 February, 1 March after a short February, and the minute a demo meeting is planned.
 CLOCKS ?= 2026-12-31T23:30+07:00 2027-01-01T00:15+07:00 2028-02-29T12:00+07:00 \
           2027-03-01T08:00+07:00 2027-04-30T19:30+07:00
-CLOCK_PYTEST_ARGS ?= tests/unit tests/app tests/security -q -p no:cacheprovider
+CLOCK_PYTEST_ARGS ?= tests/unit tests/app tests/security -q -p no:cacheprovider -n 2
 test-clocks: bootstrap-dev ## The app-level suite on moved clocks (CLOCKS="...")
 	@set -e; for when in $(CLOCKS); do \
 		echo "==> the app-level suite as if it were $$when"; \
