@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # Reading the whole meeting costs about ten commands: it counts five.
 COST = {"join": 5, "snapshot": 5}
-MAX_WAITING = 8
+MAX_WAITING = 16  # a reconnecting client resends its unacknowledged commands at once
 DISCONNECT_AFTER = 50
 _REFUSALS = parse_many(f"{DISCONNECT_AFTER}/minute")[0]
 GATE_PER_SECOND = 60.0
@@ -156,8 +156,23 @@ class MessageGate:
     def __init__(self, per_second: float = GATE_PER_SECOND, burst: float = GATE_BURST) -> None:
         self.per_second, self.burst = per_second, burst
         self._buckets: dict[str, tuple[float, float]] = {}
+        self._closed: dict[str, float] = {}  # closed by the gate: their queued messages drop
+
+    def close(self, eio_sid: str) -> bool:
+        """Mark the connection closed; False when it was already (say it, close it once)."""
+        now = time.monotonic()
+        for sid, when in list(self._closed.items()):
+            if now - when > 60:
+                del self._closed[sid]
+        self._buckets.pop(eio_sid, None)
+        if eio_sid in self._closed:
+            return False
+        self._closed[eio_sid] = now
+        return True
 
     def admit(self, eio_sid: str) -> bool:
+        if eio_sid in self._closed:
+            return False
         now = time.monotonic()
         tokens, last = self._buckets.get(eio_sid, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.per_second)
@@ -180,9 +195,11 @@ def install_gate(server, gate: MessageGate) -> None:
     def on_message(eio_sid, data):
         if gate.admit(eio_sid):
             return handle_message(eio_sid, data)
-        log.warning("closing connection %s: over %.0f messages a second", eio_sid, gate.per_second)
-        gate.forget(eio_sid)
-        server.eio.disconnect(eio_sid)
+        if gate.close(eio_sid):
+            log.warning(
+                "closing connection %s: over %.0f messages a second", eio_sid, gate.per_second
+            )
+            server.eio.disconnect(eio_sid)
         return None
 
     def on_disconnect(eio_sid, *args):
