@@ -126,7 +126,7 @@ def _register_features(app: Flask) -> None:
     """Every feature, named here: its pages (blueprint), its room commands, its socket events."""
     from admin import bp as admin_bp
     from auth.routes import bp as auth_bp
-    from meetings import agenda, attendance, commands, lifecycle, scheduling
+    from meetings import agenda, attendance, commands, guests, lifecycle, scheduling
     from meetings.documents import commands as document_commands
     from meetings.documents.routes import bp as documents_bp
     from meetings.events import register as register_events
@@ -137,6 +137,7 @@ def _register_features(app: Flask) -> None:
     from meetings.speakers import commands as speaker_commands
     from meetings.speakers.routes import bp as speakers_bp
     from meetings.voting import commands as voting_commands
+    from meetings.voting import hall as hall_commands
     from meetings.voting import settings as vote_rule_commands
     from meetings.voting.routes import bp as voting_bp
     from oversight import commands as assignment_commands
@@ -150,6 +151,8 @@ def _register_features(app: Flask) -> None:
         document_commands,
         speaker_commands,
         voting_commands,
+        hall_commands,
+        guests,
         vote_rule_commands,
         minutes_commands,
         minutes_signing,

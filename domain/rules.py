@@ -70,6 +70,8 @@ __all__ = [
     "counts_in_base",
     "is_eligible_voter",
     "is_present",
+    "listed_apart",
+    "needs_settling",
     "percent",
     "reaches",
     "tally_discipline",
@@ -663,3 +665,139 @@ def tally_election(
         base=base,
         cast=cast,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Hybrid meetings: votes cast in the hall and online (domain.md, "Hybrid meetings")
+# --------------------------------------------------------------------------------------------
+# * A member votes once, in one channel: online (their own device), a hand counted in the hall,
+#   or a paper ballot in the hall. A second channel is refused, naming the first.
+# * Paper ballots are counted by a vote-counting team (tổ kiểm phiếu) of at least two present
+#   members; the totals count only once every member of the team confirmed the same entry.
+# * The paper ballots entered (valid + spoiled) must equal the hall voters marked as voting on
+#   paper. Spoiled ballots are reported but carry no choice: they are not "cast" for a threshold
+#   of ballots cast, and never reach a threshold of the base.
+# * Every channel is added up before the rule is applied, against the same base figure.
+
+
+class Channel(StrEnum):
+    """Where a member's vote was cast."""
+
+    ONLINE = "online"  # trực tuyến, on the member's own device
+    HALL = "hall"  # giơ tay tại hội trường, counted by the chair or a named counter
+    PAPER = "paper"  # phiếu giấy tại hội trường, counted by the vote-counting team
+
+
+MIN_COUNTING_TEAM = 2
+
+
+def vote_channel(
+    user_id: int,
+    online: Iterable[int],
+    hall: Iterable[int],
+    paper: Iterable[int],
+) -> Channel | None:
+    """The channel a member has already voted in, or None."""
+    for channel, voters in ((Channel.ONLINE, online), (Channel.HALL, hall), (Channel.PAPER, paper)):
+        if user_id in set(voters):
+            return channel
+    return None
+
+
+def channel_refusal(existing: Channel | None, wanted: Channel) -> Channel | None:
+    """The channel that blocks a vote in ``wanted``, or None when it may be recorded.
+
+    Re-entering a hand in the hall (a correction by the counter) is allowed; an online hand may
+    be changed by its voter; everything else that already exists blocks.
+    """
+    if existing is None:
+        return None
+    if existing is wanted and wanted in (Channel.HALL, Channel.ONLINE):
+        return None
+    return existing
+
+
+def not_voted(
+    eligible: Iterable[int],
+    online: Iterable[int],
+    hall: Iterable[int],
+    paper: Iterable[int],
+) -> list[int]:
+    """Eligible voters with no vote in any channel, in the eligible list's order."""
+    done = set(online) | set(hall) | set(paper)
+    return [uid for uid in eligible if uid not in done]
+
+
+def counting_team_problem(team: Iterable[int], present: Iterable[int]) -> str | None:
+    """Why a vote-counting team cannot count, or None: ``too_few`` (fewer than two; the chair
+    alone is never enough) or ``not_present`` (a member of the team is not in the meeting)."""
+    team = set(team)
+    if len(team) < MIN_COUNTING_TEAM:
+        return "too_few"
+    if not team <= set(present):
+        return "not_present"
+    return None
+
+
+@dataclass(frozen=True)
+class PaperEntry:
+    """Paper ballots of one vote as the counting team entered them (no voter, only totals)."""
+
+    counts: Mapping[str, int]  # votes per option (per candidate in an election)
+    valid: int  # valid ballots
+    spoiled: int = 0  # phiếu không hợp lệ
+
+
+def paper_problem(
+    entry: PaperEntry, keys: Iterable[str], max_choices: int, voters: int
+) -> str | None:
+    """Why a paper entry cannot be accepted, or None.
+
+    ``mismatch``: valid + spoiled differs from the hall voters marked as voting on paper;
+    ``choices``: the options' votes do not fit the ballots (one choice per ballot on a motion or
+    a discipline ballot; in an election at most ``max_choices`` per ballot, one per candidate).
+    """
+    counts = _checked_counts(entry.counts, keys)
+    if entry.valid < 0 or entry.spoiled < 0:
+        raise ValueError("negative ballots")
+    if entry.valid + entry.spoiled != voters:
+        return "mismatch"
+    total = sum(counts.values())
+    if max_choices == 1:
+        return None if total == entry.valid else "choices"
+    if total > entry.valid * max_choices or any(n > entry.valid for n in counts.values()):
+        return "choices"
+    return None
+
+
+def combine_channels(
+    keys: Iterable[str],
+    online: Mapping[str, int],
+    online_cast: int,
+    hall: Mapping[str, int],
+    paper: PaperEntry | None,
+) -> tuple[dict[str, int], int]:
+    """(votes per option, valid ballots cast) over every channel: the figures the rule is applied
+    to. A hall hand is one ballot with one choice; spoiled paper ballots are not cast."""
+    keys = tuple(keys)
+    parts = [_checked_counts(online, keys), _checked_counts(hall, keys)]
+    cast = online_cast + sum(parts[1].values())
+    if paper is not None:
+        parts.append(_checked_counts(paper.counts, keys))
+        cast += paper.valid
+    return {key: sum(part[key] for part in parts) for key in keys}, cast
+
+
+def needs_settling(m: MemberFacts) -> bool:
+    """True when the chair must still settle this member's attendance before the minutes are
+    approved: no status yet, and expected to attend. Exempted members are excused by definition
+    (they count only when they come); members transferred out or suspended take no part."""
+    if m.attendance is not AttendanceStatus.UNKNOWN:
+        return False
+    return not (m.exempted or m.transferred_out or m.suspended)
+
+
+def listed_apart(member_category: str, attendance: AttendanceStatus) -> bool:
+    """Exempted and hosted members who are not present: the minutes and the settlement list show
+    them under their own heading (absent, they count in no vote figure), not among the absent."""
+    return member_category in (CAT_EXEMPTED, CAT_HOSTED) and not is_present(attendance)

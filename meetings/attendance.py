@@ -5,17 +5,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from pydantic import Field, StrictInt, StrictStr
 
 from core.extensions import db
 from core.timeutil import to_utc, utcnow
 from core.vietnamese import nfc
-from domain.rules import AttendanceStatus
+from domain.rules import AttendanceStatus, needs_settling
+from meetings import roster
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, Invalid, NotFound
+from meetings.minutes.models import record_is_open
 from meetings.models import Attendance, MeetingStatus
 from meetings.snapshot import attendance_change
 from org.models import Membership
+
+RECORD_DECIDED = _l("The minutes are approved: attendance can no longer change.")
+SETTLED_MEANWHILE = _l("Someone's attendance changed meanwhile: check the list again.")
 
 MARKABLE = {s.value for s in AttendanceStatus if s is not AttendanceStatus.UNKNOWN}
 
@@ -24,6 +30,19 @@ def _require_open(ctx: Context) -> None:
     # Attendance is taken once the meeting has started, and corrected until it ends.
     if ctx.meeting.status != MeetingStatus.LIVE:
         raise Conflict()
+
+
+def _require_unsettled_record(ctx: Context) -> None:
+    # The chair settles attendance while the meeting runs and after it ended, until the minutes
+    # are approved: the record the minutes state must be complete before it is approved.
+    if ctx.meeting.status == MeetingStatus.SCHEDULED or not record_is_open(ctx.meeting.id):
+        raise Conflict(RECORD_DECIDED)
+
+
+def unsettled(meeting) -> list[int]:
+    """Members whose attendance the chair must still settle (rules.needs_settling)."""
+    members = roster.member_facts(meeting, with_users=False)
+    return sorted(m.user_id for m in members if needs_settling(m.facts))
 
 
 def _set(ctx: Context, user_id: int, status: str, arrived_at: datetime | None, reason: str | None):
@@ -67,7 +86,7 @@ class MarkAttendance(Payload):
 
 @command("mark_attendance", permission="mark_attendance", payload=MarkAttendance)
 def mark_attendance(ctx: Context, payload: MarkAttendance) -> Effect:
-    _require_open(ctx)
+    _require_unsettled_record(ctx)
     if payload.status not in MARKABLE:
         raise Invalid(field="status")
     member = (
@@ -98,3 +117,24 @@ def _parse_time(text: str) -> datetime:
         return to_utc(datetime.fromisoformat(text))
     except ValueError:
         raise Invalid(field="arrived_at") from None
+
+
+class SettleAttendance(Payload):
+    # The members the chair saw listed: anyone settled meanwhile is refused, not overwritten.
+    user_ids: list[StrictInt] = Field(min_length=1, max_length=5000)
+
+
+@command("settle_attendance", permission="mark_attendance", payload=SettleAttendance)
+def settle_attendance(ctx: Context, payload: SettleAttendance) -> Effect:
+    """One step for the rest: every listed member without a status is absent without reason."""
+    _require_unsettled_record(ctx)
+    wanted = set(payload.user_ids)
+    if not wanted <= set(unsettled(ctx.meeting)):
+        raise Conflict(SETTLED_MEANWHILE, reason="settled_meanwhile")
+    for user_id in sorted(wanted):
+        _set(ctx, user_id, AttendanceStatus.ABSENT_UNEXCUSED.value, None, None)
+    return Effect(
+        changes=[attendance_change(ctx.meeting, wanted)],
+        result={"settled": len(wanted)},
+        audit={"user_ids": sorted(wanted)},
+    )

@@ -52,6 +52,9 @@ CHANGE_TYPES: dict[str, tuple[Part, ...]] = {
     "vote_progress": (Part("votes", Rule.PATCH, key="id"),),
     "speakers": (Part("speakers"),),
     "documents": (Part("documents"),),  # the released documents, whole
+    # Hybrid meetings: the counting team's user ids; the guests the chair recorded.
+    "counting_team": (Part("counting_team"),),
+    "guests": (Part("guests"),),
     # `{sections?, status?}`: a keystroke resends one item's text, not the whole minutes.
     "minutes": (
         Part("minutes.sections", Rule.UPSERT, field="sections", key="item_id", sort=True),

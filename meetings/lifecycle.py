@@ -8,7 +8,9 @@ from core.timeutil import utcnow
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, NotFound
 from meetings.models import MeetingStatus
-from meetings.snapshot import agenda_section, meeting_section
+from meetings.presence import presence
+from meetings.room import record_visits
+from meetings.snapshot import agenda_section, meeting_section, observers_section
 
 
 def _meeting_changes(ctx: Context) -> list[dict]:
@@ -29,7 +31,12 @@ def start_meeting(ctx: Context, _payload) -> Effect:
         first = meeting.agenda[0]
         first.started_at = meeting.started_at
         meeting.current_item_id = first.id
-    return Effect(changes=_meeting_changes(ctx))
+    changes = _meeting_changes(ctx)
+    # Upper-level delegates already in the room attend from the start (a visit used to be
+    # recorded only when joining a meeting already live, so early arrivals were missed).
+    if record_visits(meeting, presence.online(meeting.id), meeting.started_at):
+        changes.append({"type": "observers", "data": observers_section(meeting)})
+    return Effect(changes=changes)
 
 
 @command("end_meeting", permission="end_meeting")

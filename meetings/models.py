@@ -104,6 +104,31 @@ class ObserverVisit(db.Model):
     user: Mapped[User] = relationship()
 
 
+class CountingTeamMember(db.Model):
+    """A member of the meeting's vote-counting team (tổ kiểm phiếu), named by the chair."""
+
+    __tablename__ = "counting_team"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class MeetingGuest(db.Model):
+    """A guest (khách mời) the chair recorded: e.g. a mass organisation's representative.
+
+    Printed in the minutes with the upper-level delegates; never counted anywhere.
+    """
+
+    __tablename__ = "meeting_guests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(300), default="")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class CommandLog(db.Model):
     """Every state change, append-only: the audit trail and the idempotency record.
 

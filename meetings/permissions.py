@@ -11,12 +11,14 @@ from sqlalchemy import select
 
 from auth.models import User
 from core.extensions import db
+from meetings.models import CountingTeamMember
 from org.models import CellRole, Membership, Organization, Oversight
 
 LEADS = frozenset({"chair", "secretary", "deputy"})
 
 # action -> roles allowed. Roles: member (active member of the cell, any category), official,
-# probationary, hosted, exempted, secretary, deputy, chair, minute_taker, observer, admin.
+# probationary, hosted, exempted, secretary, deputy, chair, minute_taker, counter (of the
+# meeting's counting team), observer, admin.
 MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
     "view": frozenset({"member", "observer"}),
     "view_audit": LEADS | {"observer"},
@@ -33,6 +35,12 @@ MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
     "open_vote": LEADS,
     "close_vote": LEADS,
     "cast_vote": frozenset({"official"}),
+    # Hybrid meetings: the chair names the counting team (tổ kiểm phiếu); the chair or a counter
+    # enters hands counted in the hall; only the team counts paper ballots, each confirming.
+    "set_counting_team": LEADS,
+    "record_hall": LEADS | {"counter"},
+    "count_paper": frozenset({"counter"}),
+    "manage_guests": LEADS,
     # The list of speakers: members and upper-level delegates ask for the floor; the chair runs it.
     "raise_hand": frozenset({"member", "observer"}),
     "lower_hand": frozenset({"member", "observer"}),
@@ -131,6 +139,8 @@ def meeting_roles(user: User, meeting) -> frozenset[str]:
             roles.add("chair")
         if meeting.minute_taker_id == user.id:
             roles.add("minute_taker")
+        if db.session.get(CountingTeamMember, (meeting.id, user.id)) is not None:
+            roles.add("counter")
     return frozenset(roles)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from auth.models import User
 from core.extensions import db
+from core.timeutil import utcnow
 from meetings import snapshot
 from meetings.commands import system_change
 from meetings.errors import Forbidden, NotFound
@@ -24,20 +26,39 @@ def load_viewable(user, meeting_id) -> tuple[Meeting, frozenset[str]]:
 
 
 def record_observer_visit(user, meeting: Meeting) -> None:
-    """An upper-level leader in a live meeting is listed once as a delegate (never counted)."""
+    """An upper-level leader in a live meeting is listed once as a delegate (never counted).
+
+    One who came before the start is recorded by the start itself (``record_visits``)."""
     if not meeting.is_live or db.session.get(ObserverVisit, (meeting.id, user.id)):
         return
-    oversight = oversight_of(user, meeting.cell)
-    office = oversight.office if oversight else ""
 
     def apply(locked: Meeting) -> list[dict]:
-        if db.session.get(ObserverVisit, (locked.id, user.id)):
+        if not record_visits(locked, [user.id], utcnow()):
             return []
-        db.session.add(ObserverVisit(meeting_id=locked.id, user_id=user.id, office=office))
-        db.session.flush()
         return [{"type": "observers", "data": snapshot.observers_section(locked)}]
 
     system_change(meeting.id, apply, name="observer_joined")
+
+
+def record_visits(meeting: Meeting, user_ids, at) -> bool:
+    """Record a visit for each of these users who is an upper-level observer of the meeting's
+    cell and not yet recorded, as attending from ``at``; True when any was added. Runs inside
+    the caller's locked transaction (a command or ``system_change``)."""
+    added = False
+    for user_id in sorted(set(user_ids)):
+        if db.session.get(ObserverVisit, (meeting.id, user_id)) is not None:
+            continue
+        user = db.session.get(User, user_id)
+        if user is None or "observer" not in meeting_roles(user, meeting):
+            continue
+        oversight = oversight_of(user, meeting.cell)
+        office = oversight.office if oversight else ""
+        db.session.add(
+            ObserverVisit(meeting_id=meeting.id, user_id=user_id, office=office, first_joined_at=at)
+        )
+        added = True
+    db.session.flush()
+    return added
 
 
 def state_for(user, meeting_id) -> dict:

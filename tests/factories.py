@@ -62,3 +62,16 @@ def command(client, meeting_id: int, name: str, payload: dict | None = None, com
 
 def events(client, name: str = "changes") -> list[dict]:
     return [e["args"][0] for e in client.get_received() if e["name"] == name]
+
+
+def settle_attendance(app, client, meeting_id: int) -> None:
+    """The chair's one step before approval: everyone without a status is absent without
+    reason (the list the server asks for, read from the server)."""
+    from meetings.attendance import unsettled
+
+    with app.app_context():
+        waiting = unsettled(db.session.get(Meeting, meeting_id))
+    if waiting:
+        ack = command(client, meeting_id, "settle_attendance", {"user_ids": waiting})
+        assert ack["ok"], ack
+        client.get_received()

@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.timeutil import iso
-from domain.rules import AttendanceStatus, is_present
+from domain.rules import AttendanceStatus, category, is_present, listed_apart
 from meetings import roster
+from meetings.guests import guests_section
 from meetings.minutes import wording
 from meetings.minutes.models import MinutesSection
 from meetings.models import Meeting
@@ -43,12 +44,23 @@ def sections_by_item(meeting_id: int) -> dict[int, MinutesSection]:
 
 
 def _attendance(members: list[MemberAtMeeting]) -> dict:
-    present, late, excused, unexcused, unrecorded = [], [], [], [], []
+    present, late, excused, unexcused, unrecorded, apart = [], [], [], [], [], []
     for member in members:
         name = member.membership.user.full_name
         status = member.facts.attendance
         row = member.attendance
-        if is_present(status):
+        member_category = category(member.facts)
+        if listed_apart(member_category, status):
+            # Under their own heading, as the rules count them (never in the vote figures).
+            apart.append(
+                {
+                    "name": name,
+                    "category": wording.CATEGORY_LABELS.get(member_category, ""),
+                    "status": wording.ATTENDANCE_WORDS.get(status.value, ""),
+                    "reason": (row.reason if row else None) or "",
+                }
+            )
+        elif is_present(status):
             present.append(name)
             if status is AttendanceStatus.LATE:
                 late.append({"name": name, "time": wording.clock(row.arrived_at if row else None)})
@@ -64,6 +76,7 @@ def _attendance(members: list[MemberAtMeeting]) -> dict:
         "absent_excused": excused,
         "absent_unexcused": unexcused,
         "unrecorded": unrecorded,
+        "apart": apart,
     }
 
 
@@ -113,6 +126,7 @@ def _vote_line(summary: VoteSummary) -> dict:
         "verdict": summary.verdict,
         "rule": summary.rule,
         "secret": summary.method == "secret",
+        "channels": wording.channels_phrase(summary.channels),
     }
 
 
@@ -185,7 +199,7 @@ def assemble(meeting: Meeting) -> dict:
         "delegates": [
             {"name": o["name"], "office": o["office"]} for o in observers_section(meeting)
         ],
-        "guests": [],
+        "guests": [{"name": g["name"], "office": g["position"]} for g in guests_section(meeting)],
         "items": items,
         "other_votes": votes.get(None, []),
     }

@@ -14,6 +14,7 @@ from pydantic import Field, StrictInt, StrictStr
 from core.extensions import db
 from core.timeutil import utcnow
 from core.vietnamese import nfc
+from meetings.attendance import unsettled
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, Invalid, NotFound
 from meetings.minutes.models import MinutesSection, MinutesVersion, VersionState
@@ -23,6 +24,7 @@ from meetings.minutes.sections import section_row, status_part
 from meetings.models import Meeting, MeetingStatus
 from meetings.voting.records import vote_summaries
 
+UNSETTLED = _l("Settle everyone's attendance before the minutes are approved.")
 SEALED_MESSAGE = _l("These minutes are sealed; a correction needs a new version.")
 STALE_MESSAGE = _l(
     "Someone else changed this section; their text is shown. Your edit was not saved."
@@ -121,6 +123,10 @@ def minutes_approve(ctx: Context, payload: Approve) -> Effect:
     version = version or ensure_version(ctx.meeting, ctx.actor)
     if version.state != VersionState.DRAFT:
         raise Conflict()
+    waiting = unsettled(ctx.meeting)
+    if waiting:
+        # The record must be whole before it is approved: attendance settled for everyone.
+        raise Conflict(UNSETTLED, reason="attendance_unsettled", user_ids=waiting)
     version.state = VersionState.APPROVED
     version.approved_at = utcnow()
     version.approved_by_id = ctx.actor.id

@@ -20,6 +20,13 @@ CATEGORY_LABELS = {
     "transferred": "tạm chuyển đi",
     "suspended": "bị đình chỉ sinh hoạt",
 }
+ATTENDANCE_WORDS = {
+    "present": "có mặt",
+    "late": "đến muộn",
+    "absent_excused": "vắng có lý do",
+    "absent_unexcused": "vắng không có lý do",
+    "unknown": "vắng",
+}
 ROLE_LABELS = {
     "secretary": "Bí thư chi bộ",
     "deputy": "Phó Bí thư chi bộ",
@@ -102,3 +109,18 @@ def category_breakdown(counts: dict[str, int]) -> str:
         if counts.get(key)
     ]
     return "; ".join(parts)
+
+
+def channels_phrase(channels: dict) -> str:
+    """How the ballots of a hybrid vote were cast, e.g. "trong đó 3 phiếu giấy tại hội trường";
+    empty when everyone voted online (the minutes then say nothing more)."""
+    parts = []
+    if channels.get("paper"):
+        parts.append(f"{channels['paper']} phiếu giấy tại hội trường")
+    if channels.get("hall_hands"):
+        parts.append(f"{channels['hall_hands']} biểu quyết giơ tay tại hội trường")
+    text = f"trong đó {', '.join(parts)}" if parts else ""
+    if channels.get("spoiled"):
+        spoiled = f"{channels['spoiled']} phiếu giấy không hợp lệ"
+        text = f"{text}; {spoiled}" if text else spoiled
+    return text

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from pydantic import Field, StrictBool, StrictInt, StrictStr
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.extensions import db
 from core.timeutil import utcnow
 from core.vietnamese import nfc
-from domain.rules import Method, VoteKind, is_eligible_voter, why_not_voter
+from domain.rules import (
+    Channel,
+    Method,
+    VoteKind,
+    combine_channels,
+    is_eligible_voter,
+    why_not_voter,
+)
 from meetings import roster
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import CommandError, Conflict, Forbidden, Invalid, NotFound
 from meetings.models import AgendaItem, MeetingStatus
-from meetings.voting import sealing, secret_ballots, tally
-from meetings.voting.models import Hand, Vote, VoteParticipation, VoteStatus
+from meetings.voting import channels, hall, sealing, secret_ballots, tally
+from meetings.voting.models import Hand, Vote, VoteStatus
 from meetings.voting.sections import vote_change, vote_progress_change
 from meetings.voting.strings import WHY_NOT
 from org.vote_rules import rule_json, rules_for_cell
@@ -244,13 +251,6 @@ def _check_choices(vote: Vote, choices: list[str]) -> list[str]:
     return [o["key"] for o in vote.options if o["key"] in choices]
 
 
-def voted_count(vote: Vote) -> int:
-    model = VoteParticipation if vote.is_secret else Hand
-    return db.session.scalar(
-        select(func.count()).select_from(model).where(model.vote_id == vote.id)
-    )
-
-
 @command(
     "cast_vote",
     permission="cast_vote",
@@ -267,6 +267,7 @@ def cast_vote(ctx: Context, payload: CastVote) -> Effect:
         reason = _why_not(ctx)
         raise Forbidden(WHY_NOT[reason], reason=reason)
     choices = _check_choices(vote, payload.choices)
+    hall.refuse_online(vote, ctx.actor.id)
     effect = Effect(
         # Never the choice or the receipt: this is stored in the command log.
         result={"vote_id": vote.id, "recorded": True},
@@ -284,7 +285,7 @@ def cast_vote(ctx: Context, payload: CastVote) -> Effect:
             else:
                 hand.choice = choices[0]
             db.session.flush()
-        if vote.auto_close and voted_count(vote) >= len(vote.eligible):
+        if vote.auto_close and not channels.pending(vote) and hall.close_problem(vote) is None:
             close(vote, ctx.actor.id, effect)
     except secret_ballots.KeyLost:
         raise secret_ballots.refuse_void(ctx.meeting.id, vote.id) from None
@@ -309,15 +310,46 @@ def count(vote: Vote) -> tuple[dict[str, int], int]:
     if vote.is_secret:
         ballots, vote.receipts = secret_ballots.open_all(vote)
         return tally.count(ballots, keys)
-    hands = db.session.scalars(select(Hand.choice).where(Hand.vote_id == vote.id))
+    hands = db.session.scalars(
+        select(Hand.choice).where(Hand.vote_id == vote.id, Hand.channel != Channel.HALL)
+    )
     return tally.count(([choice] for choice in hands), keys)
 
 
-def record_result(vote: Vote, counts: dict[str, int], cast: int, actor_id: int | None) -> None:
-    """Decide by the vote's rule from the counts and close it."""
-    vote.result = tally.result(
+def count_every_channel(vote: Vote) -> tuple[dict[str, int], int, dict[str, int]]:
+    """Counts and ballots cast over every channel, and the ballots per channel: online (above),
+    hands counted in the hall, the confirmed paper totals (domain.rules.combine_channels adds
+    them up before the rule is applied, against the same base figure)."""
+    keys = [o["key"] for o in vote.options]
+    online, online_cast = count(vote)
+    hall_votes = channels.hall_hands(vote).values()
+    hall_counts, hall_cast = tally.count(([choice] for choice in hall_votes), keys)
+    paper = channels.paper_entry(vote) if vote.is_secret else None
+    counts, cast = combine_channels(keys, online, online_cast, hall_counts, paper)
+    ballots = {
+        "online": online_cast,
+        "hall_hands": hall_cast,
+        "paper": paper.valid if paper else 0,
+        "spoiled": paper.spoiled if paper else 0,
+    }
+    return counts, cast, ballots
+
+
+def record_result(
+    vote: Vote,
+    counts: dict[str, int],
+    cast: int,
+    actor_id: int | None,
+    ballots: dict[str, int] | None = None,
+) -> None:
+    """Decide by the vote's rule from the counts and close it; ``ballots`` says how many were
+    cast in each channel (the minutes: "… trong đó N phiếu giấy tại hội trường")."""
+    result = tally.result(
         VoteKind(vote.kind), vote.options, vote.base, vote.rule, counts, cast, vote.seats
     )
+    if ballots is not None:
+        result["channels"] = ballots
+    vote.result = result
     vote.ballots_cast = cast
     vote.status = VoteStatus.CLOSED
     vote.closed_at = utcnow()
@@ -328,16 +360,36 @@ def record_result(vote: Vote, counts: dict[str, int], cast: int, actor_id: int |
 def close(vote: Vote, actor_id: int | None, effect: Effect) -> None:
     """Count, decide and close (in the caller's transaction); a secret vote's key is forgotten
     once that is committed. Raises ``secret_ballots.KeyLost``."""
-    counts, cast = count(vote)
-    record_result(vote, counts, cast, actor_id)
+    counts, cast, ballots = count_every_channel(vote)
+    record_result(vote, counts, cast, actor_id, ballots)
     if vote.is_secret:
         effect.after_commit.append(secret_ballots.forget_key(vote.id))
 
 
-@command("close_vote", permission="close_vote", payload=VoteRef)
-def close_vote(ctx: Context, payload: VoteRef) -> Effect:
-    """The chair closes a vote: everyone sees the counts and the verdict."""
+class CloseVote(VoteRef):
+    # How many had not voted when the chair confirmed the close: if that changed meanwhile, the
+    # chair is asked again with the new names (the prompt must say what it closes on).
+    not_voted: StrictInt | None = Field(default=None, ge=0)
+
+
+@command("close_vote", permission="close_vote", payload=CloseVote)
+def close_vote(ctx: Context, payload: CloseVote) -> Effect:
+    """The chair closes a vote: everyone sees the counts and the verdict.
+
+    Refused while the hall's part is incomplete (paper totals missing, not matching the paper
+    voters, or not confirmed by every member of the counting team).
+    """
     vote = _open_vote(ctx, payload.vote_id)
+    problem = hall.close_problem(vote)
+    if problem:
+        raise Conflict(problem, reason="hall_incomplete")
+    waiting = channels.pending(vote)
+    if payload.not_voted is not None and payload.not_voted != len(waiting):
+        raise Conflict(
+            str(hall.PENDING_CHANGED) % {"count": len(waiting)},
+            reason="not_voted_changed",
+            not_voted=waiting,
+        )
     effect = Effect(result={"vote_id": vote.id}, audit={"vote_id": vote.id})
     try:
         close(vote, ctx.actor.id, effect)

@@ -70,13 +70,63 @@ class Vote(db.Model):
 
 
 class Hand(db.Model):
-    """A raised hand in an open vote (not secret): one row per voter, changed until the close."""
+    """A raised hand in an open vote (not secret): one row per voter, changed until the close.
+
+    ``channel`` says where: online (the voter's own device) or hall (counted in the room by the
+    chair or a named counter, who is ``recorded_by``). One row per voter, so a member can never
+    count twice; the other channel is refused by name (domain.rules.channel_refusal).
+    """
 
     __tablename__ = "vote_hands"
 
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     choice: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10), default="online", server_default="online")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PaperVoter(db.Model):
+    """A member marked by the counting team as having cast a paper ballot in the hall.
+
+    Who voted on paper is public in the hall anyway (the ballot box is in the room); what they
+    chose exists only on paper, and in the totals of ``PaperTally``, never per voter.
+    """
+
+    __tablename__ = "vote_paper_voters"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class PaperTally(db.Model):
+    """The paper ballots' totals as the counting team entered them: an aggregate, not secret.
+
+    ``revision`` grows with each entry; confirmations are of one revision, so a changed entry
+    must be confirmed again by every member of the team before the vote can close.
+    """
+
+    __tablename__ = "vote_paper_tallies"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
+    counts: Mapped[dict] = mapped_column(JSON)  # option key -> votes
+    valid: Mapped[int] = mapped_column()
+    spoiled: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[int] = mapped_column(default=1)
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PaperConfirmation(db.Model):
+    """A counting-team member confirmed one revision of the paper entry, in their own session."""
+
+    __tablename__ = "vote_paper_confirmations"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column()
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class VoteParticipation(db.Model):

@@ -31,6 +31,8 @@ class VoteSummary:
     passed: bool | None  # None for an election (see verdict)
     verdict: str  # localised
     rule: str  # localised description of the rule applied
+    # Ballots per channel: {"online", "hall_hands", "paper", "spoiled"} (empty before hybrid votes)
+    channels: dict
 
 
 def summarize(vote) -> VoteSummary:
@@ -51,6 +53,7 @@ def summarize(vote) -> VoteSummary:
         passed=vote.result["passed"],
         verdict=verdict.verdict_text(vote.kind, vote.options, vote.rule, vote.result),
         rule=verdict.rule_text(vote.kind, vote.rule, vote.base, vote.seats),
+        channels=dict(vote.result.get("channels") or {}),
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.timeutil import iso
 from meetings.snapshot import section
-from meetings.voting import verdict
+from meetings.voting import channels, verdict
 from meetings.voting.models import Hand, Vote, VoteParticipation
 
 LANGUAGES = ("vi", "en")
@@ -31,10 +31,14 @@ def in_languages(build) -> dict[str, object]:
 
 
 def _voted(vote: Vote) -> int:
+    """Members who voted, in every channel (online, hands in the hall, paper in the hall)."""
     model = VoteParticipation if vote.is_secret else Hand
-    return db.session.scalar(
+    voted = db.session.scalar(
         select(func.count()).select_from(model).where(model.vote_id == vote.id)
     )
+    if vote.is_secret:
+        voted += len(channels.paper_voters(vote))
+    return voted
 
 
 def _hand_counts(vote: Vote) -> dict[str, int]:
@@ -88,6 +92,7 @@ def vote_public(vote: Vote) -> dict:
         "voted": _voted(vote),
         # A show of hands is counted in the open, as in the room; a secret ballot only at the end.
         "counts": _hand_counts(vote) if not vote.is_secret else None,
+        "hall": channels.hall_public(vote),
         "result": None,
         "receipts": None,
     }
@@ -120,6 +125,7 @@ def vote_progress_change(vote: Vote) -> dict:
             "id": vote.id,
             "voted": _voted(vote),
             "counts": _hand_counts(vote) if not vote.is_secret else None,
+            "hall": channels.hall_public(vote),
         },
     }
 
@@ -171,3 +177,19 @@ def my_votes(meeting, viewer) -> dict:
 @section("my_votes")
 def my_votes_section(meeting, viewer, roles) -> dict:
     return my_votes(meeting, viewer)
+
+
+@section("counting_team")
+def counting_team_section(meeting, viewer, roles) -> list[int]:
+    return channels.team_ids(meeting.id)
+
+
+@section("paper_detail")
+def paper_detail_section(meeting, viewer, roles) -> dict | None:
+    """The open vote's paper totals, for the counting team and the chair only."""
+    if not ({"counter", "chair"} & set(roles)):
+        return None
+    for vote in meeting_votes(meeting.id):
+        if vote.is_open and vote.is_secret:
+            return channels.paper_detail(vote)
+    return None

@@ -406,7 +406,11 @@ def test_secret_vote_broadcasts_only_how_many_voted(app, sio):
     [message] = [e["args"][0] for e in received if e["name"] == "changes"]
     assert message["changes"][0]["type"] == "vote_progress"  # only what moved
     data = message["changes"][0]["data"]
+    # How many voted, and who (as anyone in a hall sees who drops a ballot in the box): never what.
+    hall = data.pop("hall")
     assert data == {"id": vote_id, "voted": 1, "counts": None}
+    assert hall["online_ids"] == [voter_id] and voter_id not in hall["pending_ids"]
+    assert (hall["hands"], hall["paper"]) == ({}, None)
     assert digest not in repr(received) and str(voter_id) not in repr(data["voted"])
     assert not [e for e in received if e["name"] in ("my_vote", "my_votes")]
     mine = [e["args"][0] for e in voter.get_received() if e["name"] == "my_vote"]
@@ -445,6 +449,7 @@ def test_a_raised_hand_reaches_only_its_owner_devices_and_the_room_sees_counts(a
     seen = other.get_received()
     assert not [e for e in seen if e["name"] == "my_vote"]
     progress = [c["data"] for e in seen if e["name"] == "changes" for c in e["args"][0]["changes"]]
+    assert len(progress[-1].pop("hall")["online_ids"]) == 1
     assert progress[-1] == {
         "id": vote_id,
         "voted": 1,
