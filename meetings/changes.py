@@ -63,8 +63,9 @@ CHANGE_TYPES: dict[str, tuple[Part, ...]] = {
 }
 
 # Sections of the snapshot that belong to the viewer and are not kept by `changes`: `me` (roles
-# and rights), `online` (the `presence` event) and `my_votes` (the private `my_vote` event).
-VIEWER_SECTIONS = ("me", "online", "my_votes")
+# and rights), `online` (the `presence` event), `my_votes` (the private `my_vote` event) and
+# `paper_detail` (the counting team's private `paper_detail` event).
+VIEWER_SECTIONS = ("me", "online", "my_votes", "paper_detail")
 
 
 class InvalidChange(ValueError):

@@ -16,6 +16,7 @@ from auth.models import User
 from core.extensions import db
 from core.timeutil import VIETNAM
 from meetings import changes
+from meetings.attendance import unsettled
 from meetings.changes import CHANGE_TYPES, Part, Rule, apply_message
 from meetings.commands import REGISTRY, Command, Effect, Empty, dispatch
 from meetings.documents.models import MeetingDocument
@@ -135,10 +136,15 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     room.command(chair, "give_floor")
     room.command(chair, "end_speech")
 
-    # Votes: a show of hands (counts move with each ballot) and a secret ballot (only how many).
+    # Votes: a show of hands (counts move with each ballot) and a secret ballot (only how many);
+    # a hybrid meeting's hall: the counting team, a hand counted in the hall, paper ballots.
+    team = [_uid(app, "dangvien1"), _uid(app, "dangvien3")]
+    room.command(chair, "set_counting_team", {"user_ids": team})
     opened = room.command(chair, "open_vote", {"kind": "procedural"})
     for client, choice in ((chair, "agree"), (member, "agree"), (taker, "disagree")):
         room.command(client, "cast_vote", {"vote_id": opened["vote_id"], "choices": [choice]})
+    hand = {"user_id": _uid(app, "phobithu"), "choice": "agree"}
+    room.command(taker, "record_hall_hands", {"vote_id": opened["vote_id"], "hands": [hand]})
     room.command(chair, "close_vote", {"vote_id": opened["vote_id"]})
     secret = room.command(chair, "open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})
     for client in (chair, member):
@@ -147,6 +153,16 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
             "cast_vote",
             {"vote_id": secret["vote_id"], "choices": ["agree"], "receipt_hash": _receipt_hash()},
         )
+    paper = {"vote_id": secret["vote_id"], "user_ids": [_uid(app, "phobithu")]}
+    room.command(taker, "mark_paper_voters", paper)
+    entry = room.command(
+        taker, "enter_paper_tally", {"vote_id": secret["vote_id"], "counts": {"agree": 1}}
+    )
+    room.command(
+        member,
+        "confirm_paper_tally",
+        {"vote_id": secret["vote_id"], "revision": entry["revision"]},
+    )
     room.command(chair, "close_vote", {"vote_id": secret["vote_id"]})
     # A secret vote whose key died with every process holding it is void; the chair retakes it.
     lost = room.command(chair, "open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})
@@ -158,6 +174,14 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     room.action("the key is lost: the vote is void", lambda: _lose_ballot_keys(app))
     retaken = room.command(chair, "reopen_vote", {"vote_id": lost["vote_id"]})
     room.command(chair, "close_vote", {"vote_id": retaken["vote_id"]})
+
+    # Guests, recorded by the chair; attendance settled before the minutes are approved.
+    guest = room.command(chair, "add_guest", {"name": "Nguyễn Thị Mai", "position": "Hội Phụ nữ"})
+    room.command(chair, "add_guest", {"name": "Trần Văn Khách"})
+    room.command(chair, "remove_guest", {"guest_id": guest["guest_id"]})
+    with app.app_context():
+        waiting = unsettled(db.session.get(Meeting, meeting_id))
+    room.command(chair, "settle_attendance", {"user_ids": waiting})
 
     # Minutes: items written out of order (the snapshot lists them by item id), approval,
     # an edit that voids it, approval again, the end, both signatures (sealing), a correction.
