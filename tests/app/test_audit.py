@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from meetings import room
+from meetings.attendance import unsettled
 from meetings.commands import ORG_REGISTRY, REGISTRY, run, run_org
 from meetings.errors import Forbidden
 from meetings.models import CommandLog, Meeting
@@ -105,16 +106,30 @@ def _every_writer(s: Scenario) -> None:
     s.do("dangvien4", "lower_hand")
     s.do("bithu", "give_floor")
     s.do("bithu", "end_speech")
+    team = [s.user("dangvien1").id, s.user("dangvien2").id]
+    s.do("bithu", "set_counting_team", {"user_ids": team})
     vote = s.do("bithu", "open_vote", {"kind": "resolution", "subject": "Nghị quyết"})["vote_id"]
     s.do("dangvien2", "cast_vote", {"vote_id": vote, "choices": ["agree"]})
+    hand = {"user_id": s.user("dangvien3").id, "choice": "agree"}
+    s.do("dangvien1", "record_hall_hands", {"vote_id": vote, "hands": [hand]})
     s.do("bithu", "close_vote", {"vote_id": vote})
     lost = s.do("bithu", "open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})["vote_id"]
     keyring().forget_all()  # every process holding its key died: the servers' check voids it
     check_open_votes()
     retaken = s.do("bithu", "reopen_vote", {"vote_id": lost})["vote_id"]
     s.do("bithu", "close_vote", {"vote_id": retaken})
+    paper = s.do("bithu", "open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})["vote_id"]
+    s.do("dangvien1", "mark_paper_voters", {"vote_id": paper, "user_ids": [hand["user_id"]]})
+    entry = {"vote_id": paper, "counts": {"agree": 1}}
+    revision = s.do("dangvien1", "enter_paper_tally", entry)["revision"]
+    s.do("dangvien2", "confirm_paper_tally", {"vote_id": paper, "revision": revision})
+    s.do("bithu", "close_vote", {"vote_id": paper})
+    guest = s.do("bithu", "add_guest", {"name": "Nguyễn Thị Mai", "position": "Hội Phụ nữ"})
+    s.do("bithu", "remove_guest", guest)
     s.do("dangvien1", "minutes_edit", {"item_id": first, "base_revision": 0, "html": "<p>Ý</p>"})
     s.do("bithu", "end_meeting")
+    waiting = unsettled(db.session.get(Meeting, s.meeting_id))
+    s.do("bithu", "settle_attendance", {"user_ids": waiting})
     s.do("bithu", "minutes_approve", {"method": "chair"})
     s.do("dangvien1", "minutes_sign")
     s.do("bithu", "minutes_sign")
