@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.timeutil import iso
 from core.vietnamese import name_sort_key
-from domain.rules import Figures, category
+from domain.rules import Figures, category, needs_settling
 from meetings import roster
 from meetings.models import AgendaItem, Meeting, ObserverVisit
 from meetings.permissions import capabilities
@@ -74,6 +74,8 @@ def roster_row(member: MemberAtMeeting) -> dict:
         "role": membership.cell_role,
         "exempted": membership.is_exempted,
         "hosted": membership.is_hosted,
+        # The chair must still settle this member's attendance before approval (rules).
+        "to_settle": needs_settling(member.facts),
         "attendance": {
             "status": member.facts.attendance.value,
             "arrived_at": iso(attendance.arrived_at) if attendance else None,

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from core.extensions import db
+from meetings.attendance import unsettled
 from meetings.commands import run
 from meetings.minutes import sealing
 from meetings.minutes.models import MinutesVersion
@@ -146,9 +147,11 @@ def test_sealing_keeps_the_pdf_and_records_its_sha256_and_a_download_returns_it(
     with app.app_context():
         meeting = db.session.get(Meeting, upcoming_meeting_id())
         meeting_id, chair, taker = meeting.id, meeting.chair, meeting.minute_taker
+        run(chair, meeting_id, "start_meeting", None)
+        run(chair, meeting_id, "end_meeting", None)
+        waiting = {"user_ids": unsettled(db.session.get(Meeting, meeting_id))}
         for actor, name, payload in (
-            (chair, "start_meeting", None),
-            (chair, "end_meeting", None),
+            (chair, "settle_attendance", waiting),  # the record is whole before approval
             (chair, "minutes_approve", {"method": "chair"}),
             (taker, "minutes_sign", None),
             (chair, "minutes_sign", None),

@@ -49,6 +49,12 @@ class Http:
         self.session = live_server.login(base, username)
         self.token = _META_CSRF.search(self.session.get(base + "/", timeout=10).text).group(1)
 
+    def settle_attendance(self, meeting_id: int) -> None:
+        """The chair's one step before approval: the rest absent without reason."""
+        waiting = [r["user_id"] for r in self.state(meeting_id)["roster"] if r["to_settle"]]
+        if waiting:
+            self.command(meeting_id, "settle_attendance", {"user_ids": waiting})
+
     def command(self, meeting_id: int, name: str, payload: dict | None = None) -> dict:
         response = self.session.post(
             f"{self.base}/meetings/{meeting_id}/commands/{name}",

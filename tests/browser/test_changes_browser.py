@@ -53,6 +53,7 @@ def test_the_pages_reducer_keeps_the_same_state_as_a_fresh_snapshot(browser, ser
         taker.command(
             meeting_id, "minutes_edit", {"item_id": item_id, "base_revision": 0, "html": "<p>x</p>"}
         )
+    chair.settle_attendance(meeting_id)
     chair.command(meeting_id, "minutes_approve", {"method": "chair"})
 
     fresh = watcher.state(meeting_id)

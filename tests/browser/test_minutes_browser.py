@@ -98,6 +98,10 @@ def test_chair_approves_the_minutes_by_the_meeting_procedural_vote(browser, serv
             meeting_id, "cast_vote", {"vote_id": vote_id, "choices": ["agree"]}
         )["ok"]
         assert chair_socket.command(meeting_id, "close_vote", {"vote_id": vote_id})["ok"]
+        roster = chair_socket.join(meeting_id)["roster"]
+        waiting = [r["user_id"] for r in roster if r["to_settle"]]
+        ack = chair_socket.command(meeting_id, "settle_attendance", {"user_ids": waiting})
+        assert ack["ok"], ack
     finally:
         chair_socket.disconnect()
     ctx, page = person(browser, console, "chair", viewport={"width": 1280, "height": 900})
