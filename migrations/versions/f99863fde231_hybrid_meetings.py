@@ -1,7 +1,7 @@
 """hybrid meetings: hall hands, paper ballots, counting team, guests
 
 Revision ID: f99863fde231
-Revises: 5d1c0a9e7b21
+Revises: 5e1a7c0d9b21
 Create Date: 2026-12-01 23:07:16.115906
 
 """
@@ -12,7 +12,7 @@ import core.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'f99863fde231'
-down_revision = '5d1c0a9e7b21'
+down_revision = '5e1a7c0d9b21'
 branch_labels = None
 depends_on = None
 
