@@ -108,6 +108,7 @@ def _write(meeting: Meeting) -> None:
                 updated_at=start + timedelta(minutes=10 * (item.position + 1)),
             )
         )
+    meeting.record_locked = True  # approved: attendance and guests are settled
     version = MinutesVersion(
         meeting_id=meeting.id,
         number=1,

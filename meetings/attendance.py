@@ -15,7 +15,6 @@ from domain.rules import AttendanceStatus, needs_settling
 from meetings import roster
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, Invalid, NotFound
-from meetings.minutes.models import record_is_open
 from meetings.models import Attendance, MeetingStatus
 from meetings.snapshot import attendance_change
 from org.models import Membership
@@ -35,7 +34,7 @@ def _require_open(ctx: Context) -> None:
 def _require_unsettled_record(ctx: Context) -> None:
     # The chair settles attendance while the meeting runs and after it ended, until the minutes
     # are approved: the record the minutes state must be complete before it is approved.
-    if ctx.meeting.status == MeetingStatus.SCHEDULED or not record_is_open(ctx.meeting.id):
+    if ctx.meeting.status == MeetingStatus.SCHEDULED or ctx.meeting.record_locked:
         raise Conflict(RECORD_DECIDED)
 
 

@@ -10,7 +10,6 @@ from core.extensions import db
 from core.vietnamese import nfc
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, Invalid, NotFound
-from meetings.minutes.models import record_is_open
 from meetings.models import MeetingGuest, MeetingStatus
 from meetings.snapshot import section
 
@@ -38,7 +37,7 @@ def _change(meeting) -> dict:
 
 def _require_unsealed(ctx: Context) -> None:
     # Guests are part of the record: they can be changed while its minutes are a draft.
-    if ctx.meeting.status == MeetingStatus.SCHEDULED or not record_is_open(ctx.meeting.id):
+    if ctx.meeting.status == MeetingStatus.SCHEDULED or ctx.meeting.record_locked:
         raise Conflict()
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
@@ -42,6 +43,9 @@ class Meeting(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     current_item_id: Mapped[int | None] = mapped_column(Integer)
+    # True while the minutes are approved or sealed (the minutes feature keeps it): the record
+    # they state (attendance, guests) no longer changes. An edit that voids the approval clears it.
+    record_locked: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Bumped by every command in its transaction; events carry it (snapshot + versioned events).
     version: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -88,6 +88,8 @@ def minutes_edit(ctx: Context, payload: EditSection) -> Effect:
     row.updated_by_id = ctx.actor.id
     row.updated_at = utcnow()
     reset = _back_to_draft(version)
+    if reset:
+        meeting.record_locked = False  # attendance may be corrected again before re-approval
     db.session.flush()
     db.session.refresh(row, ["updated_by"])
     data: dict = {"sections": [section_row(row)]}
@@ -128,6 +130,7 @@ def minutes_approve(ctx: Context, payload: Approve) -> Effect:
         # The record must be whole before it is approved: attendance settled for everyone.
         raise Conflict(UNSETTLED, reason="attendance_unsettled", user_ids=waiting)
     version.state = VersionState.APPROVED
+    ctx.meeting.record_locked = True  # attendance and guests are part of what was approved
     version.approved_at = utcnow()
     version.approved_by_id = ctx.actor.id
     version.approval_method = payload.method

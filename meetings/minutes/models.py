@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
@@ -99,14 +99,3 @@ class MinutesSignature(db.Model):
 
     version: Mapped[MinutesVersion] = relationship(back_populates="signatures")
     user: Mapped[User] = relationship()
-
-
-def record_is_open(meeting_id: int) -> bool:
-    """True while the meeting's record may still change: no version approved or sealed yet
-    (attendance settled after the end, guests added). A correction of sealed minutes is text."""
-    decided = db.session.scalar(
-        select(MinutesVersion.id)
-        .where(MinutesVersion.meeting_id == meeting_id, MinutesVersion.state != VersionState.DRAFT)
-        .limit(1)
-    )
-    return decided is None
