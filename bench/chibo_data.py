@@ -196,7 +196,10 @@ def session_cookies(app, users) -> dict[int, str]:
 
 
 def count_ballots(url: str, secret_key: str, instance: str) -> dict:
-    """After a burst: ballots and voters recorded per vote (they must equal the ballots cast)."""
+    """After a burst: ballots and voters recorded per vote (they must equal the ballots cast).
+
+    A closed secret vote's sealed ballots were opened, counted and deleted at the close: its
+    ballots are the ones counted then (`ballots_cast`); an open one's are the sealed rows."""
     from sqlalchemy import func, select
 
     from core.extensions import db
@@ -207,10 +210,11 @@ def count_ballots(url: str, secret_key: str, instance: str) -> dict:
         votes = db.session.scalars(select(Vote).where(Vote.method == "secret")).all()
         out = {}
         for vote in votes:
+            sealed = db.session.scalar(
+                select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)
+            )
             out[vote.id] = {
-                "ballots": db.session.scalar(
-                    select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)
-                ),
+                "ballots": vote.ballots_cast if vote.status == "closed" else sealed,
                 "voters": db.session.scalar(
                     select(func.count())
                     .select_from(VoteParticipation)
