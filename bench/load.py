@@ -317,7 +317,11 @@ def row(scenario: str, variant: str, r: dict, bare: dict | None) -> str:
     if burst:
         recorded = "—"
         if r.get("recorded"):
-            recorded = "+".join(str(v["ballots"]) for v in r["recorded"].values())
+            # Ballots counted; a vote whose voters differ from its ballots says so (never seen).
+            recorded = "+".join(
+                str(v["ballots"]) + ("" if v["ballots"] == v["voters"] else f"≠{v['voters']}")
+                for v in r["recorded"].values()
+            )
         elif variant.startswith("bare"):
             recorded = str(burst["casts_ok"])
         votes = f"{recorded} / {burst['casts_ok']}"
