@@ -125,6 +125,7 @@ def _without_ws_compression(wsgi_app):
 def _register_features(app: Flask) -> None:
     """Every feature, named here: its pages (blueprint), its room commands, its socket events."""
     from admin import bp as admin_bp
+    from admin import commands as admin_commands
     from auth.routes import bp as auth_bp
     from meetings import agenda, attendance, commands, guests, lifecycle, scheduling
     from meetings.documents import commands as document_commands
@@ -157,6 +158,7 @@ def _register_features(app: Flask) -> None:
         minutes_commands,
         minutes_signing,
         assignment_commands,
+        admin_commands,
     )
     register_events()
     app.register_blueprint(auth_bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from admin import bp
 from admin.forms import (
@@ -17,10 +18,10 @@ from admin.forms import (
 from admin.helpers import cell_or_404, refuse
 from admin.messages import message
 from core.extensions import db
-from org import accounts, member_import, memberships
+from meetings.commands import run_org
+from org import accounts, member_import
 from org.csv_import import MAX_BYTES, MAX_ROWS
 from org.errors import AdminError
-from org.memberships import MemberFlags
 from org.models import Membership
 
 SAMPLE_CSV = (
@@ -32,15 +33,19 @@ SAMPLE_CSV = (
 )
 
 
-def _flags(form: MembershipForm) -> MemberFlags:
-    return MemberFlags(
-        party_status=form.party_status.data,
-        cell_role=form.cell_role.data,
-        exempted=form.exempted.data,
-        hosted=form.hosted.data,
-        transferred_out=form.transferred_out.data,
-        suspended=form.suspended.data,
-    )
+def _flags(form: MembershipForm) -> dict:
+    return {
+        "party_status": form.party_status.data,
+        "cell_role": form.cell_role.data,
+        "exempted": bool(form.exempted.data),
+        "hosted": bool(form.hosted.data),
+        "transferred_out": bool(form.transferred_out.data),
+        "suspended": bool(form.suspended.data),
+    }
+
+
+def _actor():
+    return current_user._get_current_object()
 
 
 @bp.route("/cells/<int:cell_id>/members/new", methods=["GET", "POST"])
@@ -53,9 +58,8 @@ def add_member(cell_id: int):
             form.username.errors = [*form.username.errors, message("unknown_user")]
         else:
             try:
-                memberships.add_membership(cell, user, _flags(form))
+                run_org(_actor(), cell.id, "add_membership", _flags(form) | {"user_id": user.id})
             except AdminError as exc:
-                db.session.rollback()
                 refuse(form, exc)
             else:
                 flash(
@@ -79,10 +83,10 @@ def edit_member(membership_id: int):
         form.transferred_out.data = membership.is_transferred_out
         form.suspended.data = membership.is_suspended
     if form.validate_on_submit():
+        payload = _flags(form) | {"membership_id": membership.id}
         try:
-            memberships.update_membership(membership, _flags(form))
+            run_org(_actor(), membership.cell_id, "update_membership", payload)
         except AdminError as exc:
-            db.session.rollback()
             refuse(form, exc)
         else:
             flash(_("The membership of %(name)s is saved.", name=membership.user.full_name), "info")
@@ -104,7 +108,7 @@ def remove_member(membership_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     cell_id, name, cell = membership.cell_id, membership.user.full_name, membership.cell.name
-    memberships.remove_membership(membership)
+    run_org(_actor(), cell_id, "remove_membership", {"membership_id": membership.id})
     flash(_("%(name)s is removed from %(cell)s.", name=name, cell=cell), "info")
     return redirect(url_for("admin.organization", org_id=cell_id))
 

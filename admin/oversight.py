@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from admin import bp
@@ -11,10 +12,15 @@ from admin.forms import KIND_LABELS, ConfirmForm, OversightForm
 from admin.helpers import refuse
 from admin.messages import message
 from core.extensions import db
+from meetings.commands import run_org
 from org import accounts, tree
 from org import oversights as leaders
 from org.errors import AdminError
 from org.models import Organization, Oversight
+
+
+def _actor():
+    return current_user._get_current_object()
 
 
 @bp.route("/oversights", methods=["GET", "POST"])
@@ -33,10 +39,10 @@ def oversights():
         elif organization is None:
             abort(400)
         else:
+            payload = {"user_id": user.id, "office": form.office.data or ""}
             try:
-                leaders.add_oversight(user, organization, form.office.data)
+                run_org(_actor(), organization.id, "add_oversight", payload)
             except AdminError as exc:
-                db.session.rollback()
                 refuse(form, exc)
             else:
                 flash(
@@ -64,6 +70,7 @@ def remove_oversight(oversight_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name, org = oversight.user.full_name, oversight.organization.name
-    leaders.remove_oversight(oversight)
+    payload = {"oversight_id": oversight.id}
+    run_org(_actor(), oversight.organization_id, "remove_oversight", payload)
     flash(_("%(name)s no longer oversees %(org)s.", name=name, org=org), "info")
     return redirect(url_for("admin.oversights"))

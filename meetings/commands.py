@@ -84,6 +84,9 @@ class Effect:
     unchanged: bool = False  # the command found nothing to do: no version, log row or broadcast
     # An organisation command that created a meeting names it (its log row joins that meeting's).
     meeting_id: int | None = None
+    # Organisation commands: what must happen only once the change is committed (e.g. closing a
+    # member's sockets so they rejoin with their new roles).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
     # Run once the change is committed (e.g. forgetting a counted vote's key), before broadcast.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
@@ -371,6 +374,8 @@ def _run_org(actor: User, organization_id: int, cmd: Command, raw: dict) -> dict
         )
     )
     db.session.commit()
+    for after in effect.after_commit:
+        after()
     for user_id, event, data in effect.private:
         broadcast.to_user(user_id, event, data)
     return {"ok": True, "result": effect.result}

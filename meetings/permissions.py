@@ -73,6 +73,9 @@ ORG_PERMISSIONS: dict[str, frozenset[str]] = {
     "set_vote_rules": frozenset({"admin"}),
     # Leaders' attendance assignments: an administrator, or a leader of that very committee.
     "assign_leaders": frozenset({"admin", "leader"}),
+    # The administrator's writes to a cell's memberships and to a committee's leaders.
+    "manage_members": frozenset({"admin"}),
+    "manage_oversight": frozenset({"admin"}),
 }
 
 

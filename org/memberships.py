@@ -1,8 +1,8 @@
 """Memberships of a cell: add, edit, remove, list.
 
-Each function validates, writes in one transaction and commits, or raises
-:class:`org.errors.AdminError` leaving the database unchanged. Sockets are closed only after the
-commit, so a client that reconnects sees the new state.
+Each writing function validates and writes into the session, or raises
+:class:`org.errors.AdminError`; the command path (`admin.commands`) commits, logs, and only then
+closes the member's sockets, so a client that reconnects sees the new state.
 
 Rules enforced here (and why):
 * At most one secretary per cell (bí thư); posts only for official, non-hosted members.
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from auth.models import User
-from auth.sessions import disconnect_sockets
 from core.extensions import db
 from core.vietnamese import name_sort_key
 from org import csv_import
@@ -84,24 +83,17 @@ def add_membership(cell: Organization, user: User, flags: MemberFlags) -> Member
     membership = Membership(user=user, cell=cell)
     apply_flags(membership, flags)
     db.session.add(membership)
-    db.session.commit()
-    disconnect_sockets(user.id)  # rooms are joined with the roles of the moment: rejoin fresh
+    db.session.flush()
     return membership
 
 
 def update_membership(membership: Membership, flags: MemberFlags) -> None:
     _check_membership(membership.cell, membership.user, flags, current_id=membership.id)
     apply_flags(membership, flags)
-    db.session.commit()
-    disconnect_sockets(membership.user_id)
 
 
 def remove_membership(membership: Membership) -> None:
-    """Remove; the user's sockets are closed, a crude but safe way out of the cell's rooms."""
-    user_id = membership.user_id
     db.session.delete(membership)
-    db.session.commit()
-    disconnect_sockets(user_id)
 
 
 def cell_members(cell: Organization) -> list[Membership]:

@@ -1,8 +1,8 @@
 """Oversight: a leader of a committee observes every cell below it (add, list, remove).
 
-Each function validates, writes in one transaction and commits, or raises
-:class:`org.errors.AdminError` leaving the database unchanged. Sockets are closed only after the
-commit, so a client that reconnects sees the new state.
+Each writing function validates and writes into the session, or raises
+:class:`org.errors.AdminError`; the command path (`admin.commands`) commits, logs, and only then
+closes the leader's sockets, so a client that reconnects sees the new state.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from auth.models import User
-from auth.sessions import disconnect_sockets
 from core.extensions import db
 from core.vietnamese import nfc, vi_collation_key
 from org.errors import AdminError
@@ -33,7 +32,7 @@ def add_oversight(user: User, organization: Organization, office: str) -> Oversi
         raise AdminError("oversight_exists", "username")
     oversight = Oversight(user=user, organization=organization, office=office)
     db.session.add(oversight)
-    db.session.commit()
+    db.session.flush()
     return oversight
 
 
@@ -43,7 +42,4 @@ def all_oversights() -> list[Oversight]:
 
 
 def remove_oversight(oversight: Oversight) -> None:
-    user_id = oversight.user_id
     db.session.delete(oversight)
-    db.session.commit()
-    disconnect_sockets(user_id)

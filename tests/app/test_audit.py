@@ -139,6 +139,16 @@ def _every_writer(s: Scenario) -> None:
     target = {"leader_id": leader, "cell_id": s.kp1.id, "target_per_year": 3}
     assigned = s.org("admin", province.id, "assign_leader", target)["assignment_id"]
     s.org("lanhdao", province.id, "remove_assignment", {"assignment_id": assigned})
+    # The administrator's writes: a member of the cell, a leader of a committee.
+    spare = s.user("kp2_dangvien4").id
+    hosted = {"user_id": spare, "hosted": True}
+    membership = s.org("admin", s.kp1.id, "add_membership", hosted)["membership_id"]
+    changed = {"membership_id": membership, "hosted": True, "exempted": True}
+    s.org("admin", s.kp1.id, "update_membership", changed)
+    s.org("admin", s.kp1.id, "remove_membership", {"membership_id": membership})
+    office = {"user_id": spare, "office": "Ủy viên"}
+    oversight = s.org("admin", province.id, "add_oversight", office)["oversight_id"]
+    s.org("admin", province.id, "remove_oversight", {"oversight_id": oversight})
 
 
 def test_every_command_and_writer_leaves_one_log_row(app, demo):

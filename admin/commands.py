@@ -1,0 +1,126 @@
+"""The administrator's writes to memberships and oversight, through the organisation command
+path (`meetings.commands.run_org`): authorized by the permission table, logged, committed once;
+the person's sockets are closed after the commit (rooms are joined with the roles of the moment,
+so they rejoin fresh). The rules themselves stay in `org.memberships` and `org.oversights`."""
+
+from __future__ import annotations
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr
+
+from auth.models import User
+from auth.sessions import disconnect_sockets
+from core.extensions import db
+from meetings.commands import Effect, OrgContext, Payload, org_command
+from meetings.errors import NotFound
+from org import memberships, oversights
+from org.memberships import MemberFlags
+from org.models import Membership, Oversight
+
+
+class Flags(Payload):
+    party_status: StrictStr = "official"
+    cell_role: StrictStr = "member"
+    exempted: StrictBool = False
+    hosted: StrictBool = False
+    transferred_out: StrictBool = False
+    suspended: StrictBool = False
+
+    def flags(self) -> MemberFlags:
+        return MemberFlags(
+            party_status=self.party_status,
+            cell_role=self.cell_role,
+            exempted=self.exempted,
+            hosted=self.hosted,
+            transferred_out=self.transferred_out,
+            suspended=self.suspended,
+        )
+
+
+class AddMembership(Flags):
+    user_id: StrictInt
+
+
+class UpdateMembership(Flags):
+    membership_id: StrictInt
+
+
+class MembershipRef(Payload):
+    membership_id: StrictInt
+
+
+class AddOversight(Payload):
+    user_id: StrictInt
+    office: StrictStr = Field(max_length=200)
+
+
+class OversightRef(Payload):
+    oversight_id: StrictInt
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(field="user_id")
+    return user
+
+
+def _membership(ctx: OrgContext, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.cell_id != ctx.organization.id:
+        raise NotFound(field="membership_id")
+    return membership
+
+
+def _closing_sockets(user_id: int) -> list:
+    return [lambda: disconnect_sockets(user_id)]
+
+
+@org_command("add_membership", permission="manage_members", payload=AddMembership)
+def add_membership(ctx: OrgContext, payload: AddMembership) -> Effect:
+    user = _user(payload.user_id)
+    membership = memberships.add_membership(ctx.organization, user, payload.flags())
+    return Effect(
+        result={"membership_id": membership.id},
+        audit=payload.model_dump(),
+        after_commit=_closing_sockets(user.id),
+    )
+
+
+@org_command("update_membership", permission="manage_members", payload=UpdateMembership)
+def update_membership(ctx: OrgContext, payload: UpdateMembership) -> Effect:
+    membership = _membership(ctx, payload.membership_id)
+    memberships.update_membership(membership, payload.flags())
+    return Effect(
+        audit=payload.model_dump() | {"user_id": membership.user_id},
+        after_commit=_closing_sockets(membership.user_id),
+    )
+
+
+@org_command("remove_membership", permission="manage_members", payload=MembershipRef)
+def remove_membership(ctx: OrgContext, payload: MembershipRef) -> Effect:
+    membership = _membership(ctx, payload.membership_id)
+    user_id = membership.user_id
+    memberships.remove_membership(membership)
+    return Effect(
+        audit={"membership_id": payload.membership_id, "user_id": user_id},
+        after_commit=_closing_sockets(user_id),
+    )
+
+
+@org_command("add_oversight", permission="manage_oversight", payload=AddOversight)
+def add_oversight(ctx: OrgContext, payload: AddOversight) -> Effect:
+    oversight = oversights.add_oversight(_user(payload.user_id), ctx.organization, payload.office)
+    return Effect(result={"oversight_id": oversight.id}, audit=payload.model_dump())
+
+
+@org_command("remove_oversight", permission="manage_oversight", payload=OversightRef)
+def remove_oversight(ctx: OrgContext, payload: OversightRef) -> Effect:
+    oversight = db.session.get(Oversight, payload.oversight_id)
+    if oversight is None or oversight.organization_id != ctx.organization.id:
+        raise NotFound(field="oversight_id")
+    user_id = oversight.user_id
+    oversights.remove_oversight(oversight)
+    return Effect(
+        audit={"oversight_id": payload.oversight_id, "user_id": user_id},
+        after_commit=_closing_sockets(user_id),
+    )
