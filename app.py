@@ -124,6 +124,7 @@ def _without_ws_compression(wsgi_app):
 
 def _register_features(app: Flask) -> None:
     """Every feature, named here: its pages (blueprint), its room commands, its socket events."""
+    import jobs
     from admin import bp as admin_bp
     from admin import commands as admin_commands
     from auth.routes import bp as auth_bp
@@ -141,6 +142,10 @@ def _register_features(app: Flask) -> None:
     from meetings.voting import hall as hall_commands
     from meetings.voting import settings as vote_rule_commands
     from meetings.voting.routes import bp as voting_bp
+    from members.routes import bp as handbook_bp
+    from notifications import hooks, mail, overview, reminders, replies
+    from notifications.calendar import bp as calendar_bp
+    from notifications.routes import bp as notifications_bp
     from oversight import commands as assignment_commands
     from oversight.routes import bp as oversight_bp
 
@@ -159,7 +164,10 @@ def _register_features(app: Flask) -> None:
         minutes_signing,
         assignment_commands,
         admin_commands,
+        replies,
     )
+    commands.expect_listeners(hooks, overview)  # notifications follow each commit
+    jobs.init_app(app, features=(mail, reminders))  # their jobs: email, reminders
     register_events()
     app.register_blueprint(auth_bp)
     app.register_blueprint(meetings_bp)
@@ -169,6 +177,9 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(oversight_bp)
     app.register_blueprint(voting_bp)
     app.register_blueprint(minutes_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(handbook_bp)
 
 
 def prepare_database(app: Flask) -> None:
@@ -219,6 +230,9 @@ def main(argv: list[str] | None = None) -> None:
     from meetings.voting.secret_ballots import start_watch
 
     start_watch(app)
+    import jobs
+
+    jobs.start_in_process(app)  # one process: email and reminders run here too
     _raise_file_limit(args.max_connections)
     print(f"chibo: http://{args.host}:{args.port}  ({app.config['CHIBO_ASYNC_MODE']})", flush=True)
     import gc

@@ -13,6 +13,7 @@ Modules, one job each:
   members        memberships of a cell and the CSV import of a member list
   oversight      leaders who observe the cells below their committee
   vote_rules     a cell's vote thresholds and methods
+  profiles       the handbook fields of a member, and their CSV import
 """
 
 from __future__ import annotations
@@ -38,4 +39,4 @@ def no_store(response):
 
 
 # The view modules register their views on `bp`; imported last, as they import `bp`.
-from admin import members, oversight, routes, users, vote_rules  # noqa: E402, F401
+from admin import members, oversight, profiles, routes, users, vote_rules  # noqa: E402, F401

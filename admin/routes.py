@@ -11,6 +11,7 @@ from admin.forms import KIND_LABELS, OrganizationForm
 from admin.helpers import org_or_404, refuse
 from core.extensions import db
 from core.vietnamese import vi_collation_key
+from notifications import mail
 from org import memberships, oversights, tree
 from org.errors import AdminError
 from org.models import Organization
@@ -18,7 +19,9 @@ from org.models import Organization
 
 @bp.route("/")
 def index():
-    return render_template("admin/index.html", tree=tree.org_tree(), kinds=KIND_LABELS)
+    return render_template(
+        "admin/index.html", tree=tree.org_tree(), kinds=KIND_LABELS, email=mail.status()
+    )
 
 
 def _org_form(org: Organization | None) -> OrganizationForm:

@@ -48,28 +48,58 @@ def from_environment() -> dict:
     async_mode = os.environ.get("CHIBO_ASYNC_MODE", "eventlet")
     if async_mode not in ASYNC_MODES:
         raise ValueError(f"CHIBO_ASYNC_MODE must be one of {ASYNC_MODES}, not {async_mode!r}")
+    return (
+        {
+            "SECRET_KEY": _secret_key(INSTANCE),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+            "CHIBO_ASYNC_MODE": async_mode,
+            "CHIBO_LOAD_DEMO": _flag("CHIBO_LOAD_DEMO", True),
+            "CHIBO_AUTO_MIGRATE": _flag("CHIBO_AUTO_MIGRATE", True),
+            "SESSION_COOKIE_SECURE": _flag("CHIBO_SECURE_COOKIES", False),
+            "REMEMBER_COOKIE_SECURE": _flag("CHIBO_SECURE_COOKIES", False),
+            # Several processes share Redis already: login limits must count across all of them.
+            "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+            or _shared_limit_storage(os.environ.get("SOCKETIO_MESSAGE_QUEUE")),
+            # Name shared by the processes of one deployment: their Socket.IO channel, control
+            # channel and presence keys in Redis. Two deployments on one Redis need two names.
+            "CHIBO_CLUSTER": os.environ.get("CHIBO_CLUSTER") or "chibo",
+            # Limits counted in a shared Redis belong to this deployment only.
+            "RATELIMIT_KEY_PREFIX": os.environ.get("CHIBO_CLUSTER") or "chibo",
+            "CHIBO_BEHIND_PROXY": _flag("CHIBO_BEHIND_PROXY", False),
+            # Websocket per-message compression (permessage-deflate): off by default, see
+            # docs/performance.md (it costs server CPU and memory per message and per connection).
+            "CHIBO_WS_COMPRESSION": _flag("CHIBO_WS_COMPRESSION", False),
+        }
+        | _jobs_settings()
+        | _smtp_settings()
+        | _optional_settings()
+    )
+
+
+def _jobs_settings() -> dict:
+    """Jobs (email, reminders): huey on SQLite consumed inside `python app.py`, or on Redis with
+    a worker process of its own once several processes share a message queue."""
+    queue = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or ""
+    default = "redis" if queue.startswith(("redis://", "rediss://")) else "sqlite"
+    mode = os.environ.get("CHIBO_JOBS") or default
     return {
-        "SECRET_KEY": _secret_key(INSTANCE),
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
-        "CHIBO_ASYNC_MODE": async_mode,
-        "CHIBO_LOAD_DEMO": _flag("CHIBO_LOAD_DEMO", True),
-        "CHIBO_AUTO_MIGRATE": _flag("CHIBO_AUTO_MIGRATE", True),
-        "SESSION_COOKIE_SECURE": _flag("CHIBO_SECURE_COOKIES", False),
-        "REMEMBER_COOKIE_SECURE": _flag("CHIBO_SECURE_COOKIES", False),
-        # Several processes share Redis already: login limits must count across all of them.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
-        or _shared_limit_storage(os.environ.get("SOCKETIO_MESSAGE_QUEUE")),
-        # Name shared by the processes of one deployment: their Socket.IO channel, control
-        # channel and presence keys in Redis. Two deployments on one Redis need two names.
-        "CHIBO_CLUSTER": os.environ.get("CHIBO_CLUSTER") or "chibo",
-        # Limits counted in a shared Redis belong to this deployment only.
-        "RATELIMIT_KEY_PREFIX": os.environ.get("CHIBO_CLUSTER") or "chibo",
-        "CHIBO_BEHIND_PROXY": _flag("CHIBO_BEHIND_PROXY", False),
-        # Websocket per-message compression (permessage-deflate): off by default, see
-        # docs/performance.md (it costs server CPU and memory per message and per connection).
-        "CHIBO_WS_COMPRESSION": _flag("CHIBO_WS_COMPRESSION", False),
-    } | _optional_settings()
+        "CHIBO_JOBS": mode,
+        "CHIBO_JOBS_REDIS": os.environ.get("CHIBO_JOBS_REDIS") or None,
+        "CHIBO_JOBS_IN_PROCESS": _flag("CHIBO_JOBS_IN_PROCESS", mode == "sqlite"),
+    }
+
+
+def _smtp_settings() -> dict:
+    """Email is off unless CHIBO_SMTP_HOST is set (the admin page says which)."""
+    return {
+        "CHIBO_SMTP_HOST": os.environ.get("CHIBO_SMTP_HOST") or None,
+        "CHIBO_SMTP_PORT": int(os.environ.get("CHIBO_SMTP_PORT") or 587),
+        "CHIBO_SMTP_SECURITY": os.environ.get("CHIBO_SMTP_SECURITY") or "starttls",
+        "CHIBO_SMTP_USER": os.environ.get("CHIBO_SMTP_USER") or None,
+        "CHIBO_SMTP_PASSWORD": os.environ.get("CHIBO_SMTP_PASSWORD") or None,
+        "CHIBO_SMTP_SENDER": os.environ.get("CHIBO_SMTP_SENDER") or None,
+    }
 
 
 # Settings read where they are used, with their defaults there; set only when given.
@@ -111,6 +141,16 @@ DEFAULTS: dict = {
     # Redis down: count login limits in this process's memory meanwhile (Flask-Limiter logs
     # "falling back to in-memory storage", then "storage recovered"), so logging in still works.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # Jobs run as they are queued in tests; `python app.py` reads the environment (above).
+    "CHIBO_JOBS": "immediate",
+    "CHIBO_JOBS_REDIS": None,
+    "CHIBO_JOBS_IN_PROCESS": False,
+    "CHIBO_SMTP_HOST": None,
+    "CHIBO_SMTP_PORT": 587,
+    "CHIBO_SMTP_SECURITY": "starttls",  # starttls | ssl | none
+    "CHIBO_SMTP_USER": None,
+    "CHIBO_SMTP_PASSWORD": None,
+    "CHIBO_SMTP_SENDER": None,
     # Socket.IO events (meetings/event_limits.py) and HTTP commands: far above a person's pace.
     "CHIBO_EVENT_LIMIT_SOCKET": "20/second;300/minute",
     "CHIBO_EVENT_LIMIT_USER": "30/second;600/minute",

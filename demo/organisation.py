@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from auth.models import User
 from core.extensions import db
 from core.timeutil import VIETNAM, utcnow
+from demo.between import load_demo_between
 from demo.history import load_demo_history
 from demo.minutes import seal_demo_minutes
 from meetings.agenda import REGULAR_AGENDA
@@ -138,6 +139,8 @@ def load_demo_if_empty() -> bool:
         people2["kp2_dangvien1"],
     )
     _past_meeting(kp1, people1)
+    db.session.flush()
+    load_demo_between(kp1, people1["bithu"], people1["dangvien1"])
     load_demo_history()
     seal_demo_minutes()
     db.session.commit()

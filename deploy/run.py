@@ -9,6 +9,8 @@ or migrates the database and loads the demo organisation. When one process dies 
 stopped too and this script exits with its code: the service manager restarts the whole set.
 SIGTERM or Ctrl-C stops them all. Each process gets CHIBO_BEHIND_PROXY=1 (unless set): they listen
 on the loopback address, reachable only through nginx, whose X-Forwarded-* headers they trust.
+With a message queue, one job worker (`python -m jobs.worker`: email, reminders) starts with them
+and belongs to the set like the others (`--no-worker` when it runs elsewhere).
 """
 
 from __future__ import annotations
@@ -63,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-port", type=int, default=5001)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--python", default=sys.executable, help="the virtualenv's python")
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="the job worker runs elsewhere (one per deployment)",
+    )
     args, app_args = parser.parse_known_args(argv)
     if args.processes < 1:
         parser.error("--processes must be at least 1")
@@ -87,7 +94,13 @@ def main(argv: list[str] | None = None) -> int:
             command = [args.python, "app.py", "--host", args.host, "--port", str(port), *app_args]
             processes.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
             _wait_up(processes[-1], f"http://{args.host}:{port}/login")
-        print(f"chibo: {len(ports)} processes up on ports {' '.join(map(str, ports))}", flush=True)
+        worker = ""
+        if os.environ.get("SOCKETIO_MESSAGE_QUEUE") and not args.no_worker:
+            command = [args.python, "-m", "jobs.worker"]
+            processes.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
+            worker = " and the job worker"
+        ports_text = " ".join(map(str, ports))
+        print(f"chibo: {len(ports)} processes up on ports {ports_text}{worker}", flush=True)
         while not stopping:
             for process in processes:
                 if process.poll() is not None:

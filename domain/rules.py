@@ -52,6 +52,7 @@ __all__ = [
     "FLAGS",
     "MOTION_CHOICES",
     "AttendanceStatus",
+    "AttendanceWarning",
     "Denominator",
     "DisciplineResult",
     "ElectionResult",
@@ -64,6 +65,7 @@ __all__ = [
     "Threshold",
     "VoteKind",
     "VoteRuleSet",
+    "attendance_warnings",
     "category",
     "compute_figures",
     "decisions_possible",
@@ -801,3 +803,31 @@ def listed_apart(member_category: str, attendance: AttendanceStatus) -> bool:
     """Exempted and hosted members who are not present: the minutes and the settlement list show
     them under their own heading (absent, they count in no vote figure), not among the absent."""
     return member_category in (CAT_EXEMPTED, CAT_HOSTED) and not is_present(attendance)
+
+
+# ---- a member's attendance over the year (the handbook page's warnings) ---------------------
+EXCUSED_IN_A_ROW_LIMIT = 3  # quality criterion: nobody excused more than 3 meetings in a row
+UNEXCUSED_MONTHS_LIMIT = 3  # Charter: 3 months in a year without a valid reason -> removal
+
+
+class AttendanceWarning(StrEnum):
+    UNEXCUSED = "unexcused"  # any absence without reason
+    EXCUSED_IN_A_ROW = "excused_in_a_row"  # more than 3 excused absences in a row
+    REMOVAL_RISK = "removal_risk"  # unexcused absences in 3 or more months of the year
+
+
+def attendance_warnings(record: list[tuple[int, AttendanceStatus]]) -> list[AttendanceWarning]:
+    """Warnings from a member's year: [(month, status)] in meeting order (ended meetings only)."""
+    warnings: list[AttendanceWarning] = []
+    unexcused_months = {m for m, s in record if s == AttendanceStatus.ABSENT_UNEXCUSED}
+    if unexcused_months:
+        warnings.append(AttendanceWarning.UNEXCUSED)
+    run = longest = 0
+    for _month, status in record:
+        run = run + 1 if status == AttendanceStatus.ABSENT_EXCUSED else 0
+        longest = max(longest, run)
+    if longest > EXCUSED_IN_A_ROW_LIMIT:
+        warnings.append(AttendanceWarning.EXCUSED_IN_A_ROW)
+    if len(unexcused_months) >= UNEXCUSED_MONTHS_LIMIT:
+        warnings.append(AttendanceWarning.REMOVAL_RISK)
+    return warnings

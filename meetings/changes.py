@@ -42,6 +42,8 @@ CHANGE_TYPES: dict[str, tuple[Part, ...]] = {
     "meeting": (Part("meeting"),),
     "agenda": (Part("agenda"),),
     "observers": (Part("observers"),),
+    # The members' answers to the invitation: {user_id: {answer, reason, replied_at}}.
+    "replies": (Part("replies"),),
     # The changed members' rows (a check-in must not resend a 1,000-member roster) + the figures.
     "attendance": (
         Part("roster", Rule.UPSERT, field="rows", key="user_id"),

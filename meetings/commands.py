@@ -116,6 +116,33 @@ class Command:
 REGISTRY: dict[str, Command] = {}
 ORG_REGISTRY: dict[str, Command] = {}  # never on the wire: the server's pages run them
 
+# Told after a change to a meeting is committed and broadcast (notifications listen here):
+# fn(name, meeting_id, actor_id, details). A listener's failure is logged, never the caller's.
+AFTER_COMMIT: list[Callable[[str, int, int | None, dict], None]] = []
+
+
+def after_commit(fn):
+    AFTER_COMMIT.append(fn)
+    return fn
+
+
+def expect_listeners(*modules: ModuleType) -> None:
+    """Like `expect_features`, for the modules that listen after commits."""
+    registered = {fn.__module__ for fn in AFTER_COMMIT}
+    missing = [m.__name__ for m in modules if m.__name__ not in registered]
+    if missing:
+        raise RuntimeError(f"no after-commit listener registered by {', '.join(missing)}")
+
+
+def committed(name: str, meeting_id: int, actor_id: int | None, details: dict) -> None:
+    """Tell the listeners that `name` changed the meeting (call only after the commit)."""
+    for listener in AFTER_COMMIT:
+        try:
+            listener(name, meeting_id, actor_id, details)
+        except Exception:
+            db.session.rollback()
+            log.exception("after-commit listener %s failed for %s", listener.__name__, name)
+
 
 def command(
     name: str,
@@ -348,6 +375,7 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw:
     broadcast.changes(meeting_id, version, effect.changes)
     for user_id, event, data in effect.private:
         broadcast.to_user(user_id, event, data)
+    committed(cmd.name, meeting_id, actor.id, effect.audit)
     return {"ok": True, "version": version, "result": effect.result}
 
 
@@ -378,6 +406,8 @@ def _run_org(actor: User, organization_id: int, cmd: Command, raw: dict) -> dict
         after()
     for user_id, event, data in effect.private:
         broadcast.to_user(user_id, event, data)
+    if effect.meeting_id is not None:
+        committed(cmd.name, effect.meeting_id, actor.id, effect.audit)
     return {"ok": True, "result": effect.result}
 
 

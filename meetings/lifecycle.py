@@ -39,6 +39,16 @@ def start_meeting(ctx: Context, _payload) -> Effect:
     return Effect(changes=changes)
 
 
+@command("cancel_meeting", permission="cancel_meeting")
+def cancel_meeting(ctx: Context, _payload) -> Effect:
+    """Called off before it starts: the meeting stays on record, members and calendars hear."""
+    meeting = ctx.meeting
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict()
+    meeting.status = MeetingStatus.CANCELLED
+    return Effect(changes=_meeting_changes(ctx))
+
+
 @command("end_meeting", permission="end_meeting")
 def end_meeting(ctx: Context, _payload) -> Effect:
     meeting = ctx.meeting

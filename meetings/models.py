@@ -25,6 +25,7 @@ class MeetingStatus(StrEnum):
     SCHEDULED = "scheduled"
     LIVE = "live"
     ENDED = "ended"
+    CANCELLED = "cancelled"  # before it started; kept so members and calendars learn of it
 
 
 class Meeting(db.Model):
@@ -65,6 +66,10 @@ class Meeting(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == MeetingStatus.ENDED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
 
 
 class AgendaItem(db.Model):

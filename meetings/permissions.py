@@ -29,6 +29,10 @@ MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
     "mark_attendance": LEADS,
     "edit_agenda": LEADS,
     "edit_meeting": frozenset({"secretary", "deputy"}),
+    "cancel_meeting": frozenset({"secretary", "deputy"}),
+    # Invitations: each member answers their own (sẽ dự / xin vắng); the leaders see all answers.
+    "reply_invitation": frozenset({"member"}),
+    "view_invitations": LEADS,
     # Votes: who may vote at all is decided per vote by the eligible list fixed at opening
     # (present official members, exempted ones when present; never hosted): this row only
     # keeps out those who never vote (probationary members, observers, outsiders).

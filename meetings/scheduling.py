@@ -123,8 +123,12 @@ def schedule_meeting(ctx: OrgContext, details: MeetingDetails) -> Effect:
 def edit_meeting(ctx: Context, details: MeetingDetails) -> Effect:
     """Edit from the form; the room hears of it like any command."""
     meeting = ctx.meeting
-    if meeting.is_closed:
+    if meeting.is_closed or meeting.is_cancelled:
         raise Conflict()
+    before = {
+        "previous_scheduled_at": meeting.scheduled_at.isoformat(),
+        "previous_place": meeting.place,
+    }
     _apply(meeting, meeting.cell, details)
     db.session.flush()
     return Effect(
@@ -132,5 +136,5 @@ def edit_meeting(ctx: Context, details: MeetingDetails) -> Effect:
             {"type": "meeting", "data": meeting_section(meeting)},
             {"type": "agenda", "data": agenda_section(meeting)},
         ],
-        audit=_audit(meeting),
+        audit=_audit(meeting) | before,  # members hear of a new time or place (notifications)
     )

@@ -33,17 +33,19 @@ class Demo:
 
     def meeting(self, cell: Organization, status: str = MeetingStatus.SCHEDULED) -> Meeting:
         return db.session.scalars(
-            select(Meeting).where(Meeting.cell_id == cell.id, Meeting.status == status)
+            select(Meeting)
+            .where(Meeting.cell_id == cell.id, Meeting.status == status)
+            .order_by(Meeting.scheduled_at)
         ).first()
 
 
 def upcoming_meeting_id(cell_name: str = "Chi bộ Khu phố 1") -> int:
     cell = db.session.scalar(select(Organization).where(Organization.name == cell_name))
-    return db.session.scalar(
-        select(Meeting.id).where(
-            Meeting.cell_id == cell.id, Meeting.status == MeetingStatus.SCHEDULED
-        )
-    )
+    return db.session.scalars(
+        select(Meeting.id)
+        .where(Meeting.cell_id == cell.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.scheduled_at)  # today's (the demo also has one next week)
+    ).first()
 
 
 def command(client, meeting_id: int, name: str, payload: dict | None = None, command_id=None):

@@ -35,3 +35,13 @@ class MeetingDocument(db.Model):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     uploaded_by: Mapped[User | None] = relationship()
+
+
+class DocumentRead(db.Model):
+    """The first time a member opened a released document (the secretary's read receipts)."""
+
+    __tablename__ = "document_reads"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("meeting_documents.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,7 +20,7 @@ from meetings.documents import service, storage
 from meetings.documents.models import MeetingDocument
 from meetings.errors import CommandError
 from meetings.models import Meeting
-from meetings.permissions import can
+from meetings.permissions import can, meeting_roles
 
 bp = Blueprint("documents", __name__)
 
@@ -146,6 +146,8 @@ def download(meeting_id: int, document_id: int):
     doc = _document(meeting, document_id)
     if doc.released_at is None and not can(current_user, "upload_documents", meeting):
         abort(404)  # not yet released: members do not learn it exists
+    if "member" in meeting_roles(current_user, meeting):
+        service.record_read(doc, current_user.id)  # the secretary's read receipts
     response = send_file(
         storage.path_of(doc.storage_name),
         mimetype=storage.mimetype(doc.kind),

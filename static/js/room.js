@@ -61,6 +61,7 @@
 
   // ---- the socket ----------------------------------------------------------------------------
   var socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
+  window.chiboSocket = socket; // the bell (bell.js) listens on the same connection
 
   function setConnection(kind) {
     var conn = $("conn");
@@ -253,10 +254,11 @@
     if (m.online_url) { link.href = m.online_url; link.hidden = false; } else { link.hidden = true; }
     var item = currentItem();
     setText($("current-item"), m.status === "scheduled" ? T.not_started
-      : m.status === "ended" ? T.ended : item ? item.title : T.no_current);
+      : m.status === "ended" ? T.ended : m.status === "cancelled" ? T.status_cancelled : item ? item.title : T.no_current);
     var lead = can("start_meeting");
-    $("chair-controls").hidden = !lead || m.status === "ended";
+    $("chair-controls").hidden = !lead || m.status === "ended" || m.status === "cancelled";
     $("btn-start").hidden = m.status !== "scheduled";
+    $("btn-cancel").hidden = m.status !== "scheduled" || !can("cancel_meeting");
     var items = state.agenda.items;
     var index = item ? items.indexOf(item) : -1;
     var progress = "";
@@ -381,6 +383,9 @@
       var detail = T["att_" + a.status];
       if ((a.status === "present" || a.status === "late") && a.arrived_at) detail += " " + fmt(T.at, { time: timeOf(a.arrived_at) });
       if (a.reason) detail += " — " + a.reason;
+      // The member's answer to the invitation: an excuse is only proposed until the chair marks it.
+      var reply = a.status === "unknown" && state.replies ? state.replies[row.user_id] : null;
+      if (reply) detail += " — " + (reply.answer === "excused" ? fmt(T.reply_excused, { reason: reply.reason }) : T.reply_attend);
       var isOnline = online.has(row.user_id);
       var dot = el("span", { className: "dot" + (isOnline ? " on" : ""), title: isOnline ? T.online : "" });
       var badges = [T["cat_" + row.category]];
@@ -394,6 +399,11 @@
         el("span", { className: "status", text: detail })
       ]);
       if (isOnline) li.appendChild(el("span", { className: "sr-only", text: T.online }));
+      if (marking && reply && reply.answer === "excused") {
+        li.appendChild(button(T.accept_reason, function () {
+          send("mark_attendance", { user_id: row.user_id, status: "absent_excused", reason: reply.reason });
+        }, "small", T.accept_reason + ": " + row.name, "accept-" + row.user_id));
+      }
       if (marking) li.appendChild(button(T.mark, function () { openMark(row); }, "small", T.mark + ": " + row.name, "mark-" + row.user_id));
       list.appendChild(li);
     });
@@ -462,6 +472,7 @@
   // ---- buttons -------------------------------------------------------------------------------
   $("btn-start").addEventListener("click", function () { send("start_meeting"); });
   $("btn-end").addEventListener("click", function () { if (window.confirm(T.confirm_end)) send("end_meeting"); });
+  $("btn-cancel").addEventListener("click", function () { if (window.confirm(T.confirm_cancel)) send("cancel_meeting"); });
   function step(delta) {
     var items = state.agenda.items;
     var index = items.indexOf(currentItem());

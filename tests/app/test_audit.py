@@ -43,6 +43,7 @@ class Scenario:
         self.users = demo.users
         self.kp1 = demo.kp1
         self.meeting_id: int | None = None
+        self.cancelled_id: int | None = None  # another meeting, called off before it started
         self.ran: list[str] = []
 
     def user(self, username: str):
@@ -77,6 +78,9 @@ def _details(s: Scenario, title: str, agenda: list[dict]) -> dict:
 def _every_writer(s: Scenario) -> None:
     """One successful call of every registered command, in an order the meeting allows."""
     s.org("admin", s.kp1.id, "set_vote_rules", {"rules": {}})
+    called_off = s.org("bithu", s.kp1.id, "schedule_meeting", _details(s, "Họp hủy", []))
+    s.meeting_id = s.cancelled_id = called_off["meeting_id"]
+    s.do("phobithu", "cancel_meeting")
     created = s.org(
         "bithu", s.kp1.id, "schedule_meeting", _details(s, "Họp thử", [{"title": "Một"}])
     )
@@ -92,6 +96,7 @@ def _every_writer(s: Scenario) -> None:
     s.do("bithu", "release_document", {"document_id": doc})
     spare = s.do("bithu", "attach_document", upload)["document_id"]
     s.do("bithu", "remove_document", {"document_id": spare})
+    s.do("dangvien2", "reply_invitation", {"answer": "excused", "reason": "Đi công tác"})
     s.do("bithu", "start_meeting")
     room.record_observer_visit(s.user("lanhdao"), db.session.get(Meeting, s.meeting_id))
     for username in ("bithu", "dangvien1", "dangvien2", "dangvien3"):
@@ -175,7 +180,13 @@ def _every_writer_checked(app, demo) -> int:
             {"changed": ["observers"]},
         )
         assert (void.name, void.details) == ("vote_void", {"changed": ["vote"]})
-        meeting_rows = [r for r in rows if r.name in REGISTRY or r.actor_id is None]
+        [cancelled] = [r for r in rows if r.meeting_id == s.cancelled_id and r.name in REGISTRY]
+        assert (cancelled.name, cancelled.version) == ("cancel_meeting", 1)
+        meeting_rows = [
+            r
+            for r in rows
+            if (r.name in REGISTRY or r.actor_id is None) and r.meeting_id != s.cancelled_id
+        ]
         assert all(r.meeting_id == s.meeting_id and r.version for r in meeting_rows)
         versions = [r.version for r in meeting_rows]
         assert versions == sorted(versions) and len(set(versions)) == len(versions)

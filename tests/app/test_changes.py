@@ -18,7 +18,7 @@ from core.timeutil import VIETNAM
 from meetings import changes
 from meetings.attendance import unsettled
 from meetings.changes import CHANGE_TYPES, Part, Rule, apply_message
-from meetings.commands import REGISTRY, Command, Effect, Empty, dispatch
+from meetings.commands import REGISTRY, Command, Effect, Empty, dispatch, run_org
 from meetings.documents.models import MeetingDocument
 from meetings.models import AgendaItem, CommandLog, Meeting
 from tests.factories import upcoming_meeting_id
@@ -105,6 +105,8 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     )
     room.command(chair, "agenda_move", {"item_id": extra, "position": 0})
     room.command(chair, "agenda_remove", {"item_id": extra})
+    room.command(member, "reply_invitation", {"answer": "excused", "reason": "Đi công tác"})
+    room.command(member, "reply_invitation", {"answer": "attend"})
 
     # The meeting: attendance, the current item, an upper-level delegate's visit.
     room.command(chair, "start_meeting")
@@ -208,9 +210,27 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
 
     # Every command of the registry was verified, and every change type of the table was heard:
     # a feature that adds a command or a change type adds a step above.
-    assert set(REGISTRY) - room.commands == set()
+    # Another meeting of the cell, called off before it starts.
+    other_id = _another_meeting(app, meeting_id)
+    for client in (chair, watcher):
+        assert client.emit("join", {"meeting_id": other_id}, callback=True)["ok"]
+    other = ChangeVerifier(watcher, other_id)
+    other.command(chair, "cancel_meeting")
+
+    assert set(REGISTRY) - room.commands - other.commands == set()
     assert set(CHANGE_TYPES) - room.types == set()
     room.check_browser_reducer()
+    other.check_browser_reducer()
+
+
+def _another_meeting(app, meeting_id: int) -> int:
+    """A second meeting of the cell, scheduled by its secretary through the command path."""
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        details = _edit_details(app, meeting_id) | {"title": "Chuyên đề (sẽ hủy)", "agenda": []}
+        secretary = db.session.scalar(select(User).where(User.username == "bithu"))
+        ack = run_org(secretary, meeting.cell_id, "schedule_meeting", details)
+        return ack["result"]["meeting_id"]
 
 
 # ---- the reducer's rules, one by one ----------------------------------------------------------

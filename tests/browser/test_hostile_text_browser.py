@@ -29,7 +29,9 @@ def _hostile_data() -> None:
     user.set_password(live_server.PASSWORD)
     db.session.add_all([user, Membership(user=user, cell=cell, party_status="official")])
     meeting = db.session.scalars(
-        select(Meeting).where(Meeting.cell_id == cell.id, Meeting.status == MeetingStatus.SCHEDULED)
+        select(Meeting)
+        .where(Meeting.cell_id == cell.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.scheduled_at)
     ).first()
     db.session.add(AgendaItem(meeting_id=meeting.id, position=0, title=ITEM, planned_minutes=5))
     db.session.flush()

@@ -24,6 +24,8 @@ SOURCE_DIRS = (
     "meetings",
     "oversight",
     "demo",
+    "notifications",
+    "members",
     "templates",
 )
 KEYWORDS = {
