@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from auth.models import User
+from core import broadcast
 from core.extensions import db
 from core.vietnamese import name_sort_key
-from meetings import broadcast
 from meetings.commands import after_commit
 from meetings.documents.models import DocumentRead, MeetingDocument
 from meetings.models import Meeting

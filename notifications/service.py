@@ -6,9 +6,9 @@ from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from auth.models import User
+from core import broadcast
 from core.extensions import db
 from core.timeutil import utcnow
-from meetings import broadcast
 from meetings.models import Meeting
 from notifications import mail
 from notifications.models import Invitation, Notification
