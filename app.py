@@ -31,6 +31,7 @@ from core import config  # noqa: E402
 from core.db_setup import configure as configure_database  # noqa: E402
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio  # noqa: E402
 from core.i18n import compile_catalogs, install_template_helpers  # noqa: E402
+from meetings.event_limits import ENGINE_MAX_BYTES  # noqa: E402
 
 log = logging.getLogger("chibo")
 
@@ -78,7 +79,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         ping_interval=10,
         ping_timeout=20,
-        max_http_buffer_size=256 * 1024,
+        # Above the Socket.IO limit we answer (too_large): Engine.IO would close silently.
+        max_http_buffer_size=ENGINE_MAX_BYTES,
         channel=app.config["CHIBO_CLUSTER"],
     )
     if app.config["CHIBO_BEHIND_PROXY"]:

@@ -69,6 +69,14 @@ class RateLimited(CommandError):
     default_message = _l("Too many requests at once. Please wait a moment and try again.")
 
 
+class TooLarge(CommandError):
+    """A Socket.IO message over the size limit (meetings/event_limits.py)."""
+
+    code = "too_large"
+    http_status = 413
+    default_message = _l("This is too large to send. Shorten it and try again.")
+
+
 RETRY_AFTER_SECONDS = 3  # what a client is told to wait when a shared service is down
 
 

@@ -22,8 +22,10 @@ person does (a click is one event; the room's script sends a few per action).
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import re
 import threading
 import time
 from collections import defaultdict
@@ -31,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask
+from flask_babel import force_locale
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -186,24 +189,50 @@ class MessageGate:
         self._buckets.pop(eio_sid, None)
 
 
-def install_gate(server, gate: MessageGate) -> None:
+# Socket.IO messages larger than this are answered `too_large` (when the client asked for an
+# answer); Engine.IO's own limit (ENGINE_MAX_BYTES, app.py) is higher so that it does not close
+# the connection silently first. Beyond ENGINE_MAX_BYTES the connection is still closed.
+MAX_MESSAGE_BYTES = 256 * 1024
+ENGINE_MAX_BYTES = 1024 * 1024
+_ACK_ID = re.compile(r"2(/[^,]*,)?(\d+)\[")
+
+
+def too_large_ack(data: str, message: str) -> str | None:
+    """The Socket.IO ACK packet answering an oversize EVENT packet, or None when the client
+    asked for no answer (no ack id)."""
+    match = _ACK_ID.match(data[:80])
+    if match is None:
+        return None
+    namespace, ack_id = match.group(1) or "", match.group(2)
+    error = {"ok": False, "error": {"code": "too_large", "message": message}}
+    return f"3{namespace}{ack_id}{json.dumps([error], ensure_ascii=False)}"
+
+
+def install_gate(server, gate: MessageGate | None, too_large_message: str) -> None:
     """Put the gate in front of python-socketio's Engine.IO message handler (the server
     registers its handlers with `eio.on`; we register ours, which calls the original)."""
     handle_message = server._handle_eio_message
     handle_disconnect = server._handle_eio_disconnect
 
     def on_message(eio_sid, data):
-        if gate.admit(eio_sid):
-            return handle_message(eio_sid, data)
-        if gate.close(eio_sid):
-            log.warning(
-                "closing connection %s: over %.0f messages a second", eio_sid, gate.per_second
-            )
-            server.eio.disconnect(eio_sid)
-        return None
+        if gate is not None and not gate.admit(eio_sid):
+            if gate.close(eio_sid):
+                log.warning(
+                    "closing connection %s: over %.0f messages a second", eio_sid, gate.per_second
+                )
+                server.eio.disconnect(eio_sid)
+            return None
+        if isinstance(data, str) and len(data) > MAX_MESSAGE_BYTES:
+            log.info("refused a %d-byte message from %s: too large", len(data), eio_sid)
+            answer = too_large_ack(data, too_large_message)
+            if answer is not None:
+                server.eio.send(eio_sid, answer)
+            return None
+        return handle_message(eio_sid, data)
 
     def on_disconnect(eio_sid, *args):
-        gate.forget(eio_sid)
+        if gate is not None:
+            gate.forget(eio_sid)
         return handle_disconnect(eio_sid, *args)
 
     server.eio.on("message", on_message)
@@ -220,8 +249,10 @@ def install(app: Flask) -> EventLimits:
         enabled=app.config.get("RATELIMIT_ENABLED", True),
     )
     app.extensions["event_limits"] = limits
-    if limits.enabled:
-        from core.extensions import socketio
+    from core.extensions import socketio
+    from meetings.errors import TooLarge
 
-        install_gate(socketio.server, MessageGate())
+    with app.app_context(), force_locale(app.config.get("BABEL_DEFAULT_LOCALE", "vi")):
+        too_large_message = str(TooLarge().message)
+    install_gate(socketio.server, MessageGate() if limits.enabled else None, too_large_message)
     return limits

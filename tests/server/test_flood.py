@@ -34,3 +34,26 @@ def test_a_flooding_socket_is_closed_and_another_member_is_still_answered(server
     assert ack["ok"]
     assert time.perf_counter() - started < 2.0
     other.disconnect()
+
+
+def test_an_oversize_message_is_answered_too_large_and_the_socket_stays(server, http_login):
+    """Engine.IO used to close the connection silently on a frame over its limit."""
+    chair = http_login("bithu")
+    meeting_id = live_server.scheduled_meeting_id(server, chair)
+    client = live_server.connect(server, chair)
+    client.join(meeting_id)
+    ack = client.call(
+        "command",
+        {
+            "meeting_id": meeting_id,
+            "name": "agenda_add",
+            "cid": secrets.token_hex(8),
+            "payload": {"title": "x" * 300_000, "planned_minutes": 5},
+        },
+        timeout=20,
+    )
+    assert ack["ok"] is False and ack["error"]["code"] == "too_large"
+    assert "quá lớn" in ack["error"]["message"]
+    assert client.sio.connected
+    assert client.call("snapshot", {"meeting_id": meeting_id})["ok"]
+    client.disconnect()
