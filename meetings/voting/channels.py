@@ -135,6 +135,7 @@ def paper_detail(vote: Vote) -> dict | None:
     if row is None:
         return None
     return {
+        "meeting_id": vote.meeting_id,  # a private event names its meeting (room.js)
         "vote_id": vote.id,
         "revision": row.revision,
         "counts": dict(row.counts),

@@ -13,10 +13,11 @@ from meetings.permissions import can
 from meetings.room import load_viewable
 from meetings.voting import sections
 from meetings.voting.models import Vote, VoteParticipation
-from meetings.voting.strings import voting_strings
+from meetings.voting.strings import hall_strings, voting_strings
 
 bp = Blueprint("voting", __name__)
 bp.add_app_template_global(voting_strings, "voting_strings")
+bp.add_app_template_global(hall_strings, "hall_strings")
 
 
 @bp.route("/meetings/<int:meeting_id>/votes/<int:vote_id>/receipts")

@@ -69,6 +69,73 @@ def voting_strings() -> dict[str, str]:
         "earlier": _("Earlier votes"),
         "checked": _("Found on the list."),
         "not_found": _("Not on the list."),
+        "verdict_passed": _("Passed."),
+        "verdict_failed": _("Not passed."),
         "announce_opened": _("A vote has opened: %(subject)s", subject="{subject}"),
         "announce_closed": _("The vote is closed: %(verdict)s", verdict="{verdict}"),
+    }
+
+
+def hall_strings() -> dict[str, str]:
+    """The hybrid meeting's part of the room (static/js/hall.js)."""
+    return {
+        "banner_vote": _("Voting now: %(subject)s — tap to vote", subject="{subject}"),
+        "banner_info": _("Voting now: %(subject)s (for information)", subject="{subject}"),
+        "channels": _(
+            "Voted online: %(online)s · hands in the hall: %(hall)s · paper ballots: %(paper)s",
+            online="{online}",
+            hall="{hall}",
+            paper="{paper}",
+        ),
+        "hall_hands_h": _("Hands in the hall"),
+        "hall_nobody": _("Nobody is waiting to vote in the hall."),
+        "all_agree": _("All remaining in the hall: agree (%(n)s)", n="{n}"),
+        "all_agree_help": _(
+            "Tap those who disagree or abstain first; then record the rest as agreeing."
+        ),
+        "confirm_all_agree": _("Record these members as agreeing: %(names)s?", names="{names}"),
+        "team_line": _("Counting team: %(names)s", names="{names}"),
+        "team_help": _(
+            "Name the members who count in the hall: one for hands; two or more for paper ballots."
+        ),
+        "team_button": _("Name the counting team"),
+        "paper_voters_help": _("Tick the members who put a paper ballot in the box."),
+        "paper_voters_button": _("Record their paper ballots"),
+        "paper_marked": _("Paper ballots cast: %(n)s (%(names)s)", n="{n}", names="{names}"),
+        "totals_help": _("After counting: the votes per option and the spoiled ballots."),
+        "valid": _("Valid ballots"),
+        "spoiled": _("Spoiled ballots"),
+        "totals_button": _("Enter the paper totals"),
+        "entered": _("Entered by %(by)s: %(numbers)s", by="{by}", numbers="{numbers}"),
+        "confirm_waiting": _("Still to confirm: %(names)s", names="{names}"),
+        "confirm_done": _("Confirmed by the whole counting team."),
+        "confirm_button": _("I confirm these totals"),
+        "close_names": _(
+            "%(n)s have not voted yet: %(names)s. Close the vote anyway?", n="{n}", names="{names}"
+        ),
+        "close_everyone": _("Everyone has voted. Close the vote?"),
+        "settle_one": _("Settle"),
+        "settle_rest": _("The rest: absent without reason (%(n)s)", n="{n}"),
+        "confirm_settle_rest": _("Mark absent without reason: %(names)s?", names="{names}"),
+        "exempted": _("exempted"),
+        "hosted": _("temporarily hosted"),
+        "status_unknown": _("not recorded"),
+        "status_absent_excused": _("absent with reason"),
+        "status_absent_unexcused": _("absent without reason"),
+        "no_guests": _("No guests recorded."),
+        "guest_remove": _("Remove %(name)s", name="{name}"),
+        "next_sealed": _("The minutes are signed and sealed."),
+        "next_member": _("The meeting has ended. The minutes are being finished: read them here."),
+        "next_read": _("Read the minutes"),
+        "next_settle": _(
+            "Next: settle the attendance of %(n)s members, then approve the minutes.", n="{n}"
+        ),
+        "next_settle_action": _("Settle attendance"),
+        "next_approve": _("Next: approve the minutes (read back to the meeting)."),
+        "next_approve_action": _("Approve the minutes"),
+        "next_sign": _("Next: sign the minutes. Still to sign: %(names)s.", names="{names}"),
+        "next_sign_action": _("Sign the minutes"),
+        "step_approve": _("Approve"),
+        "step_sign": _("Sign"),
+        "step_seal": _("Sealed"),
     }

@@ -377,7 +377,9 @@
     $("att-count").textContent = fmt(T.present_of, { n: here, total: state.roster.length });
     var list = $("roster");
     list.replaceChildren();
-    var marking = can("mark_attendance") && state.meeting.status === "live";
+    // After the end too, until the minutes are approved: the chair settles who is left.
+    var open = !state.minutes || !state.minutes.status || state.minutes.status.state === "draft";
+    var marking = can("mark_attendance") && (state.meeting.status === "live" || (state.meeting.status === "ended" && open));
     state.roster.forEach(function (row) {
       var a = row.attendance;
       var detail = T["att_" + a.status];
@@ -492,5 +494,11 @@
   });
 
   window.chiboRoom = { send: send, state: function () { return state; }, tell: tell, announce: announce, noticeKind: noticeKind,
-    connected: function () { return socket.connected && !joining; } };
+    connected: function () { return socket.connected && !joining; },
+    online: function () { return Array.from(online); },
+    // The attendance dialog for one member (hall.js: settling attendance after the end).
+    markAttendance: function (userId) {
+      var row = (state.roster || []).filter(function (r) { return r.user_id === userId; })[0];
+      if (row) openMark(row);
+    } };
 })();

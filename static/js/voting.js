@@ -233,7 +233,13 @@
   function resultBlock(vote) {
     var text = vote.result.text[lang];
     var box = el("div", { className: "vote-result" });
-    box.appendChild(el("p", { className: "verdict " + (vote.result.passed === false ? "failed" : "passed"), text: text.verdict }));
+    // Passed and failed look different (colour and icon) and say so to screen readers.
+    var failed = vote.result.passed === false;
+    box.appendChild(el("p", { className: "verdict " + (failed ? "failed" : "passed") }, [
+      el("span", { className: "verdict-icon", "aria-hidden": "true", text: failed ? "✖" : "✔" }),
+      el("span", { className: "sr-only", text: failed ? T.verdict_failed : T.verdict_passed }),
+      document.createTextNode(" " + text.verdict)
+    ]));
     var table = el("table", { className: "table" });
     text.lines.forEach(function (line) {
       table.appendChild(el("tr", {}, [el("td", { text: line.label }), el("td", { text: String(line.count) }), el("td", { text: line.percent })]));
@@ -282,7 +288,8 @@
     }
     if (can("close_vote")) {
       var close = el("button", { type: "button", className: "danger", id: "vote-close", text: T.close });
-      close.addEventListener("click", function () { if (window.confirm(T.confirm_close)) send("close_vote", { vote_id: vote.id }); });
+      // The prompt names who has not voted yet, online and in the hall (hall.js).
+      close.addEventListener("click", function () { window.chiboHall.closePrompt(vote); });
       card.appendChild(el("div", { className: "controls" }, [close]));
     }
     return card;
