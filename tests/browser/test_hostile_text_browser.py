@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from auth.models import User
 from core.extensions import db
-from meetings.documents import service as documents
+from meetings import commands
 from meetings.models import AgendaItem, Meeting, MeetingStatus
 from org.models import Membership, Organization
 from tests import live_server
@@ -34,9 +34,12 @@ def _hostile_data() -> None:
         .order_by(Meeting.scheduled_at)
     ).first()
     db.session.add(AgendaItem(meeting_id=meeting.id, position=0, title=ITEM, planned_minutes=5))
-    db.session.flush()
+    db.session.commit()  # a command starts from a clean session: commit what is set up so far
     secretary = db.session.scalar(select(User).where(User.username == "bithu"))
-    documents.release(documents.attach(meeting, secretary.id, "", FILE, PDF_BYTES, None))
+    # Documents are attached and released through the command path, as the documents page does.
+    upload = {"title": "", "filename": FILE, "data": PDF_BYTES}
+    document = commands.run(secretary, meeting.id, "attach_document", upload)["result"]
+    commands.run(secretary, meeting.id, "release_document", document)
 
 
 @pytest.fixture
