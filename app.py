@@ -31,6 +31,7 @@ from core import config  # noqa: E402
 from core.db_setup import configure as configure_database  # noqa: E402
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio  # noqa: E402
 from core.i18n import compile_catalogs, install_template_helpers  # noqa: E402
+from meetings import wire_json  # noqa: E402
 from meetings.event_limits import ENGINE_MAX_BYTES  # noqa: E402
 
 log = logging.getLogger("chibo")
@@ -82,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Above the Socket.IO limit we answer (too_large): Engine.IO would close silently.
         max_http_buffer_size=ENGINE_MAX_BYTES,
         channel=app.config["CHIBO_CLUSTER"],
+        json=wire_json,  # a joiner's snapshot embeds the roster serialized once for everyone
     )
     if app.config["CHIBO_BEHIND_PROXY"]:
         # nginx sets these (deploy/nginx.conf.template); trusted only when asked, one hop.
@@ -90,10 +92,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = _without_ws_compression(app.wsgi_app)
 
     from core.web import install_input_bounds
+    from meetings import recent_changes, snapshot_cache
     from meetings.event_limits import install as install_event_limits
 
     install_input_bounds(app)
     install_event_limits(app)
+    snapshot_cache.install(app)
+    recent_changes.install(app)
     _register_features(app)
     from core.web import install_web_defaults
 

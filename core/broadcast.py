@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.extensions import socketio
+from meetings import recent_changes
 
 
 def meeting_room(meeting_id: int) -> str:
@@ -14,12 +15,11 @@ def user_room(user_id: int) -> str:
 
 
 def changes(meeting_id: int, version: int, items: list[dict]) -> None:
-    """A versioned event: every client applies it only if it holds version - 1, else resyncs."""
-    socketio.emit(
-        "changes",
-        {"meeting_id": meeting_id, "v": version, "changes": items},
-        to=meeting_room(meeting_id),
-    )
+    """A versioned event: every client applies it only if it holds version - 1, else resyncs.
+    Kept for a while, for clients that reconnect holding an earlier version."""
+    message = {"meeting_id": meeting_id, "v": version, "changes": items}
+    socketio.emit("changes", message, to=meeting_room(meeting_id))
+    recent_changes.record(message)
 
 
 def presence(meeting_id: int, user_id: int, online: bool) -> None:

@@ -99,6 +99,7 @@ def on_disconnect(reason=None):
 
 @handler("join")
 def on_join(data):
+    since = _since(data.get("since"))  # refused before anything is joined
     meeting, roles = room.load_viewable(current_user, data.get("meeting_id"))
     if "observer" in roles:
         room.record_observer_visit(current_user, meeting)
@@ -106,7 +107,30 @@ def on_join(data):
     if presence.join(meeting.id, current_user.id, request.sid):
         broadcast.presence(meeting.id, current_user.id, online=True)
     db.session.rollback()  # read the snapshot in a fresh transaction
+    if since is not None:
+        catch_up = room.catch_up_for(current_user, meeting.id, since)
+        if catch_up is not None:
+            return {"ok": True, "catch_up": catch_up}
     return {"ok": True, "snapshot": room.state_for(current_user, meeting.id)}
+
+
+def _since(raw) -> dict | None:
+    """`since` of a rejoin: `{version: int, roster_version: str}` from the client's last state."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise Invalid(field="since")
+    version, roster_version = raw.get("version"), raw.get("roster_version")
+    if (
+        set(raw) != {"version", "roster_version"}
+        or not isinstance(version, int)
+        or isinstance(version, bool)
+        or version < 0
+        or not isinstance(roster_version, str)
+        or len(roster_version) > 64
+    ):
+        raise Invalid(field="since")
+    return {"version": version, "roster_version": roster_version}
 
 
 @handler("leave")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from auth.models import User
 from core.extensions import db
 from core.timeutil import utcnow
-from meetings import snapshot
+from meetings import recent_changes, snapshot, snapshot_cache
 from meetings.commands import system_change
 from meetings.errors import Forbidden, NotFound
 from meetings.models import Meeting, ObserverVisit
 from meetings.permissions import MEETING_PERMISSIONS, allowed, meeting_roles, oversight_of
 from meetings.presence import presence
+from meetings.wire_json import RawJSON
+from org import roster_versions
 
 
 def load_viewable(user, meeting_id) -> tuple[Meeting, frozenset[str]]:
@@ -61,7 +63,23 @@ def record_visits(meeting: Meeting, user_ids, at) -> bool:
     return added
 
 
-def state_for(user, meeting_id) -> dict:
+def state_for(user, meeting_id) -> RawJSON:
+    """The viewer's snapshot for the wire: the shared part from the cache, their own part built."""
     meeting, roles = load_viewable(user, meeting_id)
     db.session.refresh(meeting)
-    return snapshot.build(meeting, user, roles, presence.online(meeting.id))
+    return snapshot_cache.snapshot_for(meeting, user, roles, presence.online(meeting.id))
+
+
+def catch_up_for(user, meeting_id, since) -> dict | None:
+    """For a client that held `since` = `{version, roster_version}`: the `changes` messages it
+    missed and its own sections afresh, or None when a snapshot is needed (the changes are no
+    longer kept, or the roster changed: memberships are not carried by `changes`)."""
+    meeting, roles = load_viewable(user, meeting_id)
+    db.session.refresh(meeting)
+    if roster_versions.token(meeting.cell_id) != since["roster_version"]:
+        return None
+    messages = recent_changes.since(meeting.id, since["version"], meeting.version)
+    if messages is None:
+        return None
+    own = snapshot.for_viewer(meeting, user, roles, presence.online(meeting.id))
+    return {"version": meeting.version, "messages": messages, **own}

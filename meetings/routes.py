@@ -23,7 +23,7 @@ from wtforms import SelectChoice
 from core.extensions import db, limiter
 from core.timeutil import VIETNAM, utcnow
 from core.vietnamese import name_sort_key
-from meetings import changes, room, scheduling
+from meetings import changes, room, scheduling, wire_json
 from meetings.agenda import REGULAR_AGENDA
 from meetings.commands import dispatch, run, run_org
 from meetings.errors import CommandError
@@ -242,7 +242,10 @@ def audit_trail(meeting_id: int):
 @login_required
 def state(meeting_id: int):
     try:
-        return jsonify({"ok": True, "snapshot": room.state_for(current_user, meeting_id)})
+        snapshot = room.state_for(current_user, meeting_id)
+        return current_app.response_class(
+            wire_json.dumps({"ok": True, "snapshot": snapshot}), mimetype="application/json"
+        )
     except CommandError as exc:
         return _error_response(exc)
 

@@ -15,9 +15,11 @@ from core.timeutil import iso
 from core.vietnamese import name_sort_key
 from domain.rules import Figures, category, needs_settling
 from meetings import roster
+from meetings.changes import VIEWER_SECTIONS
 from meetings.models import AgendaItem, Meeting, ObserverVisit
 from meetings.permissions import capabilities
 from meetings.roster import MemberAtMeeting
+from org import roster_versions
 
 
 def meeting_section(meeting: Meeting) -> dict:
@@ -127,17 +129,33 @@ def section(name: str):
     return register
 
 
-def build(meeting: Meeting, viewer, roles: frozenset[str], online: list[int]) -> dict:
-    """The full state a client needs, with the version it reflects."""
+def shared(meeting: Meeting, roster_version: str) -> dict:
+    """What every viewer of the meeting sees alike, with the versions it reflects. Built with no
+    viewer at all, so nothing of one viewer can end up in what the cache hands to the next."""
     rows, figures = roster_and_figures(meeting)
-    extra = {name: fn(meeting, viewer, roles) for name, fn in SECTIONS.items()}
+    extra = {
+        name: fn(meeting, None, frozenset())
+        for name, fn in SECTIONS.items()
+        if name not in VIEWER_SECTIONS
+    }
     return extra | {
         "version": meeting.version,
+        "roster_version": roster_version,
         "meeting": meeting_section(meeting),
         "agenda": agenda_section(meeting),
         "roster": rows,
         "figures": figures.as_dict(),
         "observers": observers_section(meeting),
+    }
+
+
+def for_viewer(meeting: Meeting, viewer, roles: frozenset[str], online: list[int]) -> dict:
+    """The viewer's own sections (`VIEWER_SECTIONS`): who they are and may do, who is online,
+    their own votes. Small, and built for every join."""
+    extra = {
+        name: fn(meeting, viewer, roles) for name, fn in SECTIONS.items() if name in VIEWER_SECTIONS
+    }
+    return extra | {
         "online": sorted(online),
         "me": {
             "user_id": viewer.id,
@@ -146,3 +164,11 @@ def build(meeting: Meeting, viewer, roles: frozenset[str], online: list[int]) ->
             "can": capabilities(roles),
         },
     }
+
+
+def build(meeting: Meeting, viewer, roles: frozenset[str], online: list[int]) -> dict:
+    """The full state a client needs, with the version it reflects, built afresh (the room serves
+    the shared part from `meetings.snapshot_cache`)."""
+    return shared(meeting, roster_versions.token(meeting.cell_id)) | for_viewer(
+        meeting, viewer, roles, online
+    )

@@ -12,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from meetings import changes
+from core.extensions import db
+from meetings import changes, snapshot
+from meetings.models import Meeting
+from org import roster_versions
 from tests.factories import command, events
 
 RUNNER = Path(__file__).parent / "js" / "run_reducer.js"
@@ -54,6 +57,12 @@ class ChangeVerifier:
             assert changes.apply_message(state, message) == "applied", (label, message["v"])
         assert state["version"] == after["version"], (label, "a version with no message")
         assert changes.comparable(state) == changes.comparable(after), label
+        # The room serves the shared part from a cache that `before` filled: it must be what a
+        # fresh build gives now, or the step changed state without moving the cache's key.
+        assert changes.comparable(after) == fresh_shared(self.watcher.app, self.meeting_id), (
+            label,
+            "the cached snapshot is stale",
+        )
         self.steps.append(Step(label, before, messages, after))
         return outcome
 
@@ -78,6 +87,13 @@ class ChangeVerifier:
             assert set(result["outcomes"]) <= {"applied"}, (step.label, result["outcomes"])
             assert result["state"]["version"] == step.after["version"], step.label
             assert changes.comparable(result["state"]) == changes.comparable(step.after), step.label
+
+
+def fresh_shared(app, meeting_id: int) -> dict:
+    """The shared part of the meeting's snapshot built now, without the room's cache."""
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        return snapshot.shared(meeting, roster_versions.token(meeting.cell_id))
 
 
 def run_browser_reducer(table: dict, cases: list[dict]) -> list[dict]:

@@ -73,7 +73,10 @@
     setConnection("connecting"); // "connected" once the room's state has arrived
     joining = true;
     early = [];
-    socket.timeout(15000).emit("join", { meeting_id: meetingId }, function (err, ack) {
+    var join = { meeting_id: meetingId };
+    // Back after a disconnect: ask for what was missed since the version held (docs/protocol.md).
+    if (state && state.roster_version) join.since = { version: state.version, roster_version: state.roster_version };
+    socket.timeout(15000).emit("join", join, function (err, ack) {
       joining = false;
       if (err) { socket.disconnect().connect(); return; }
       if (!ack.ok) {
@@ -84,7 +87,10 @@
         return;
       }
       var before = state;
-      applySnapshot(ack.snapshot);
+      if (ack.catch_up) {
+        before = wasDisconnected ? JSON.parse(JSON.stringify(state)) : state;
+        applyCatchUp(ack.catch_up);
+      } else applySnapshot(ack.snapshot);
       setConnection("connected");
       // Events sent between our join and its answer: keep those the snapshot does not include.
       var queued = early; early = [];
@@ -164,6 +170,19 @@
     state = snapshot;
     online = new Set(snapshot.online);
     render();
+  }
+  // The changes missed while away, merged as they were broadcast, and this viewer's own sections.
+  function applyCatchUp(catchUp) {
+    var complete = catchUp.messages.every(function (msg) {
+      var outcome = window.chibo.changes.applyMessage(state, msg, CHANGE_TABLE);
+      return outcome === "applied" || outcome === "old";
+    });
+    Object.keys(catchUp).forEach(function (name) { // the rest are the viewer's own sections
+      if (name !== "messages" && name !== "version") state[name] = catchUp[name];
+    });
+    online = new Set(state.online);
+    render();
+    if (!complete || state.version < catchUp.version) resync();
   }
   function describeAbsence(before, after, resent) {
     if (!before) return;
