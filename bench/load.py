@@ -58,7 +58,13 @@ BASE = [
     Scenario("1x1000", 1, 1000, 2),
     Scenario("50x30", 50, 30, 50),
     Scenario("burst300", 1, 300, 0, kind="burst"),
+    # Joins (issue 17, target 1): every client connects and joins; then a short steady phase
+    # checks that nothing is lost. The figure is "all clients joined", chibo ÷ bare-nc.
+    Scenario("joins1x300", 1, 300, 2, kind="joins"),
+    Scenario("joins1x1000", 1, 1000, 2, kind="joins"),
+    Scenario("joins50x30", 50, 30, 10, kind="joins"),
 ]
+JOINS_DURATION = 3.0  # seconds of steady load after the joins
 SCENARIOS = {s.name: s for s in BASE}
 for s in BASE:
     SCENARIOS[f"{s.name}@redis"] = Scenario(f"{s.name}@redis", s.rooms, s.size, s.rate, s.kind, 2)
@@ -180,11 +186,11 @@ def node_config(
     return {
         "label": f"{scenario.name}-{mode}",
         "mode": mode,
-        "kind": scenario.kind,
+        "kind": "steady" if scenario.kind == "joins" else scenario.kind,
         "urls": urls,
         "rooms": rooms,
         "rate": scenario.rate,
-        "duration": duration,
+        "duration": JOINS_DURATION if scenario.kind == "joins" else duration,
         "drain": 10,
         "burst_window": 1,
         "connect_batch": 50,
@@ -358,12 +364,42 @@ def table(results: dict[str, dict[str, dict]]) -> str:
     return "\n".join(lines)
 
 
+JOINS_HEADER = (
+    "| scenario | server | all clients joined | ratio to bare-nc | join ack p50 / p99 ms | "
+    "joined | lost | server CPU | server RSS | other jobs' CPU |\n"
+    "|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def joins_table(results: dict[str, dict[str, dict]]) -> str:
+    """Connecting and joining every client: the time until the last join's ack, side by side."""
+    lines = [JOINS_HEADER]
+    for scenario, variants in results.items():
+        base = variants.get("bare-nc") or variants.get("bare")
+        for variant, r in variants.items():
+            if r.get("failure"):
+                lines.append(f"| {scenario} | {variant} | failed |" + " |" * 7)
+                continue
+            ratio = "—"
+            if base and base is not r and not base.get("failure"):
+                ratio = f"{r['connect_all_ms'] / base['connect_all_ms']:.2f}×"
+            join = r.get("join_ms") or {}
+            lines.append(
+                f"| {scenario} | {variant} | {fmt(r['connect_all_ms'] / 1000, 2)} s | {ratio} | "
+                f"{fmt(join.get('p50'))} / {fmt(join.get('p99'))} | "
+                f"{r['joined']}/{r['clients']} | {r['lost'] + r['gaps']} | "
+                f"{fmt(r.get('server_cpu_pct'), 0)} % | {fmt(r.get('server_rss_mb'), 0)} MB | "
+                f"{fmt(r.get('other_cpu_pct'), 0)} % |"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="chibo load benchmark (not a test).")
     parser.add_argument(
         "--scenario",
         default="all",
-        help="all, one-process, redis, or names: " + ", ".join(SCENARIOS),
+        help="all, one-process, joins, redis, or names: " + ", ".join(SCENARIOS),
     )
     parser.add_argument(
         "--variants",
@@ -390,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
         names = list(SCENARIOS)
     elif args.scenario == "one-process":
         names = [s.name for s in BASE]
+    elif args.scenario == "joins":
+        names = [s.name for s in BASE if s.kind == "joins"]
     elif args.scenario == "redis":
         names = [n for n in SCENARIOS if n.endswith("@redis")]
     else:
@@ -423,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
             results[name][variant] = median_run(runs)
     print()
     print(table(results))
+    print()
+    print(joins_table(results))
     if args.json:
         args.json.write_text(
             json.dumps({"results": results, "runs": raw, "duration": args.duration}, indent=1)

@@ -19,7 +19,6 @@ from meetings.changes import VIEWER_SECTIONS
 from meetings.models import AgendaItem, Meeting, ObserverVisit
 from meetings.permissions import capabilities
 from meetings.roster import MemberAtMeeting
-from org import roster_versions
 
 
 def meeting_section(meeting: Meeting) -> dict:
@@ -164,11 +163,3 @@ def for_viewer(meeting: Meeting, viewer, roles: frozenset[str], online: list[int
             "can": capabilities(roles),
         },
     }
-
-
-def build(meeting: Meeting, viewer, roles: frozenset[str], online: list[int]) -> dict:
-    """The full state a client needs, with the version it reflects, built afresh (the room serves
-    the shared part from `meetings.snapshot_cache`)."""
-    return shared(meeting, roster_versions.token(meeting.cell_id)) | for_viewer(
-        meeting, viewer, roles, online
-    )

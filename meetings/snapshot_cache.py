@@ -94,5 +94,5 @@ def splice(shared_text: str, own: dict) -> RawJSON:
 
 
 def snapshot_for(meeting: Meeting, viewer, roles: frozenset[str], online: list[int]) -> RawJSON:
-    """The viewer's whole snapshot, ready for the wire (the same keys as `snapshot.build`)."""
+    """The viewer's snapshot for the wire: `snapshot.shared` + `snapshot.for_viewer`."""
     return splice(cache().shared_text(meeting), snapshot.for_viewer(meeting, viewer, roles, online))
