@@ -4,7 +4,8 @@ any meeting (an administrator's edit, a CSV import, a role change), so they are 
 same transaction as the change, and the room's snapshot cache is keyed on them (read from the
 database, so every process sees another's change).
 
-Scopes: `cell:<id>` for a cell's memberships; `names` for every user's full name and every
+Scopes: `cell:<id>` for a cell's memberships and settings (its vote rules decide the figures'
+"can still pass"); `names` for every user's full name and every
 organisation (a cell's or its upper committee's name shows in its meetings): renames are rare, so
 one counter for all of them is enough.
 """
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from auth.models import User
 from core.extensions import db
-from org.models import Membership, Organization
+from org.models import CellSettings, Membership, Organization
 
 NAMES = "names"
 
@@ -68,11 +69,11 @@ def _changed(obj, names: tuple[str, ...] | None = None) -> bool:
 
 
 def scopes_touched(session: Session) -> set[str]:
-    """The scopes a flush changes: any membership row (its cell, and the cell it left), a user's
-    name, any organisation row."""
+    """The scopes a flush changes: any membership row (its cell, and the cell it left), a cell's
+    settings, a user's name, any organisation row."""
     scopes: set[str] = set()
     for obj in [*session.new, *session.deleted]:
-        if isinstance(obj, Membership):
+        if isinstance(obj, (Membership, CellSettings)):
             scopes.add(cell_scope(obj.cell_id))
         elif isinstance(obj, Organization) and obj in session.deleted:
             scopes.add(NAMES)
@@ -81,6 +82,8 @@ def scopes_touched(session: Session) -> set[str]:
             scopes.add(cell_scope(obj.cell_id))
             for old in inspect(obj).attrs["cell_id"].history.deleted or ():
                 scopes.add(cell_scope(old))
+        elif isinstance(obj, CellSettings) and _changed(obj):
+            scopes.add(cell_scope(obj.cell_id))
         elif isinstance(obj, User) and _changed(obj, ("full_name",)):
             scopes.add(NAMES)
         elif isinstance(obj, Organization) and _changed(obj):
@@ -99,5 +102,5 @@ def _bump_on_bulk_statement(state) -> None:
     # An UPDATE/DELETE statement on these tables bypasses the flush: which cells it touched is not
     # known, so every meeting's cached roster is dropped (such statements are not used today).
     if (state.is_update or state.is_delete) and state.bind_mapper is not None:
-        if state.bind_mapper.class_ in (Membership, User, Organization):
+        if state.bind_mapper.class_ in (Membership, CellSettings, User, Organization):
             bump(state.session.connection(), {NAMES})

@@ -162,6 +162,24 @@ def test_a_change_outside_the_meeting_moves_the_cached_roster(app, sio, login, m
     assert changes.comparable(after) == fresh_shared(app, meeting_id)
 
 
+def test_a_change_of_the_cells_vote_rules_moves_the_cached_figures(app, sio, login, meeting_id):
+    """The figures' "can still pass" follow the cell's vote rules (an organisation command)."""
+    from domain.rules import DEFAULT_RULES
+    from tests.app.test_vote_rules import _form_of
+
+    watcher = sio("bithu")
+    before = _snapshot(watcher, meeting_id)
+    with app.app_context():
+        cell_id = db.session.get(Meeting, meeting_id).cell_id
+    data = _form_of(DEFAULT_RULES)
+    data["threshold-resolution"] = "at_least_two_thirds:base"
+    data["methods-resolution"] = ["secret", "show_of_hands"]
+    assert login("admin").post(f"/admin/cells/{cell_id}/vote-rules", data=data).status_code == 302
+    after = _snapshot(watcher, meeting_id)
+    assert after["roster_version"] != before["roster_version"]
+    assert changes.comparable(after) == fresh_shared(app, meeting_id)
+
+
 # ---- the viewer's own parts ------------------------------------------------------------------
 
 
