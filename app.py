@@ -91,8 +91,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["CHIBO_WS_COMPRESSION"]:
         app.wsgi_app = _without_ws_compression(app.wsgi_app)
 
+    from core import recent_changes
     from core.web import install_input_bounds
-    from meetings import recent_changes, snapshot_cache
+    from meetings import snapshot_cache
     from meetings.event_limits import install as install_event_limits
 
     install_input_bounds(app)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core import recent_changes
 from core.extensions import socketio
-from meetings import recent_changes
 
 
 def meeting_room(meeting_id: int) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from auth.models import User
+from core import recent_changes
 from core.extensions import db
 from core.timeutil import utcnow
-from meetings import recent_changes, snapshot, snapshot_cache
+from meetings import snapshot, snapshot_cache
 from meetings.commands import system_change
 from meetings.errors import Forbidden, NotFound
 from meetings.models import Meeting, ObserverVisit

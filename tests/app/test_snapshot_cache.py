@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from auth.models import User
+from core import recent_changes
 from core.extensions import db
-from meetings import changes, recent_changes
+from meetings import changes
 from meetings.models import Meeting
 from org.models import Membership, Organization
 from tests.factories import command, events, upcoming_meeting_id
