@@ -108,10 +108,10 @@ def on_join(data):
         broadcast.presence(meeting.id, current_user.id, online=True)
     db.session.rollback()  # read the snapshot in a fresh transaction
     if since is not None:
-        catch_up = room.catch_up_for(current_user, meeting.id, since)
+        catch_up = room.catch_up_for(current_user, meeting, roles, since)
         if catch_up is not None:
             return {"ok": True, "catch_up": catch_up}
-    return {"ok": True, "snapshot": room.state_for(current_user, meeting.id)}
+    return {"ok": True, "snapshot": room.snapshot_of(current_user, meeting, roles)}
 
 
 def _since(raw) -> dict | None:

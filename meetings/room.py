@@ -67,15 +67,20 @@ def record_visits(meeting: Meeting, user_ids, at) -> bool:
 def state_for(user, meeting_id) -> RawJSON:
     """The viewer's snapshot for the wire: the shared part from the cache, their own part built."""
     meeting, roles = load_viewable(user, meeting_id)
+    return snapshot_of(user, meeting, roles)
+
+
+def snapshot_of(user, meeting: Meeting, roles: frozenset[str]) -> RawJSON:
+    """`state_for` for a meeting and roles the caller has just checked (`load_viewable`)."""
     db.session.refresh(meeting)
     return snapshot_cache.snapshot_for(meeting, user, roles, presence.online(meeting.id))
 
 
-def catch_up_for(user, meeting_id, since) -> dict | None:
+def catch_up_for(user, meeting: Meeting, roles: frozenset[str], since: dict) -> dict | None:
     """For a client that held `since` = `{version, roster_version}`: the `changes` messages it
     missed and its own sections afresh, or None when a snapshot is needed (the changes are no
-    longer kept, or the roster changed: memberships are not carried by `changes`)."""
-    meeting, roles = load_viewable(user, meeting_id)
+    longer kept, or the roster changed: memberships are not carried by `changes`). `meeting` and
+    `roles` as checked by the caller (`load_viewable`)."""
     db.session.refresh(meeting)
     if roster_versions.token(meeting.cell_id) != since["roster_version"]:
         return None
