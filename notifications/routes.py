@@ -96,9 +96,9 @@ def index():
                 "can_reply": can_reply,
             }
         )
-    response = render_template("notifications/list.html", items=items, form=ReplyForm())
+    unread = {item["row"].id for item in items if item["row"].read_at is None}
     service.mark_all_read(current_user.id)  # seen: the bell goes back to zero on every page
-    return response
+    return render_template("notifications/list.html", items=items, form=ReplyForm(), unread=unread)
 
 
 @bp.route("/meetings/<int:meeting_id>/reply", methods=["POST"])

@@ -18,6 +18,13 @@ from tests.browser.test_room_browser import person, shoot
 REASON = "Đi khám bệnh định kỳ"
 
 
+def _selected(form: str, name: str) -> str:
+    """The value of the option the form preselected in the select `name` (the secretary)."""
+    block = re.search(rf'<select[^>]*name="{name}".*?</select>', form, re.S).group(0)
+    option = next(o for o in re.findall(r"<option[^>]*>", block) if "selected" in o)
+    return re.search(r'value="(\d+)"', option).group(1)
+
+
 def _schedule(base: str, title: str) -> int:
     """The secretary schedules through the meeting form (HTTP, with its CSRF token)."""
     http = live_server.login(base, "bithu")
@@ -25,9 +32,7 @@ def _schedule(base: str, title: str) -> int:
     cell_id = int(re.search(r'href="/cells/(\d+)"', home).group(1))
     url = f"{base}/cells/{cell_id}/meetings/new"
     form = http.get(url, timeout=10).text
-    chair = re.search(
-        r'<select[^>]*id="chair_id".*?<option[^>]*value="(\d+)"[^>]*selected', form, re.S
-    )
+    chair = _selected(form, "chair_id")
     day = datetime.now(VIETNAM) + timedelta(days=2)
     response = http.post(
         url,
@@ -38,8 +43,8 @@ def _schedule(base: str, title: str) -> int:
             "scheduled_at": day.strftime("%Y-%m-%dT19:30"),
             "place": "Nhà văn hóa khu phố 1",
             "online_url": "",
-            "chair_id": chair.group(1) if chair else "",
-            "minute_taker_id": chair.group(1) if chair else "",
+            "chair_id": chair,
+            "minute_taker_id": chair,
             "agenda-0-title": "Bàn việc khẩn",
             "agenda-0-planned_minutes": "30",
         },

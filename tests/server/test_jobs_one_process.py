@@ -12,6 +12,7 @@ import pytest
 from core.timeutil import VIETNAM
 from tests import live_server
 from tests.app.test_email import Inbox, _free_port
+from tests.browser.test_notifications_browser import _selected
 
 pytestmark = pytest.mark.server
 
@@ -40,7 +41,7 @@ def test_the_one_process_server_sends_the_invitation_email(tmp_path, inbox):
         cell_id = int(re.search(r'href="/cells/(\d+)"', http.get(base + "/").text).group(1))
         url = f"{base}/cells/{cell_id}/meetings/new"
         form = http.get(url).text
-        chair = re.search(r'<option[^>]*value="(\d+)"[^>]*selected', form).group(1)
+        chair = _selected(form, "chair_id")
         day = datetime.now(VIETNAM) + timedelta(days=3)
         response = http.post(
             url,
