@@ -39,13 +39,13 @@ log = logging.getLogger("chibo")
 
 def select_locale() -> str:
     if not has_request_context():
-        return "vi"  # demo data, CLI: the default language
+        return config.DEFAULT_LANGUAGE  # demo data, CLI
     lang = session.get("lang")
-    if lang in ("vi", "en"):
+    if lang in config.LANGUAGES:
         return lang
     if current_user and current_user.is_authenticated:
         return current_user.language
-    return "vi"  # Vietnamese first, whatever the browser says
+    return config.DEFAULT_LANGUAGE  # Vietnamese first, whatever the browser says
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -77,7 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         async_mode=app.config["CHIBO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         # Same-origin only (Flask-SocketIO's default); never '*'.
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
         ping_interval=10,
         ping_timeout=20,
         # Above the Socket.IO limit we answer (too_large): Engine.IO would close silently.
@@ -105,6 +105,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     install_template_helpers(app)
     install_web_defaults(app)
+    from domain import labels
+
+    app.jinja_env.globals["labels"] = labels  # the one labels module, for every template
 
     from auth.cli import register_cli as register_auth_cli
     from core.cli import register_cli as register_database_cli

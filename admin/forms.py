@@ -20,23 +20,9 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from core.config import LANGUAGES, MIN_PASSWORD_LENGTH
 from core.vietnamese import nfc
-from org.csv_import import MIN_PASSWORD_LENGTH
-
-KIND_LABELS = {
-    "province": _l("Province committee (Đảng bộ tỉnh)"),
-    "district": _l("District or city committee (Đảng bộ huyện, thành phố)"),
-    "grassroots": _l("Grassroots committee (Đảng bộ cơ sở)"),
-    "cell": _l("Cell (Chi bộ)"),
-}
-PARTY_STATUS_LABELS = {"official": _l("Official member"), "probationary": _l("Probationary member")}
-CELL_ROLE_LABELS = {
-    "secretary": _l("Secretary"),
-    "deputy": _l("Deputy secretary"),
-    "committee": _l("Cell committee member"),
-    "member": _l("Member"),
-}
-LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "English"}
+from domain import labels
 
 
 def _nfc(value):
@@ -53,7 +39,9 @@ class ConfirmForm(FlaskForm):
 
 class OrganizationForm(FlaskForm):
     name = StringField(_l("Name"), filters=[_nfc], validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k, v) for k, v in labels.ORG_KINDS.items()]
+    )
     parent_id = SelectField(_l("Parent committee"), coerce=int)
     place = StringField(
         _l("Place (for the minutes' date line)"),
@@ -88,7 +76,7 @@ class UserForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     language = SelectField(
-        _l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()]
+        _l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()]
     )
     is_admin = BooleanField(_l("Administrator"))
     submit = SubmitField(_l("Create"))
@@ -99,7 +87,7 @@ class UserEditForm(FlaskForm):
         _l("Full name"), filters=[_nfc], validators=[DataRequired(), Length(max=200)]
     )
     language = SelectField(
-        _l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()]
+        _l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()]
     )
     is_admin = BooleanField(_l("Administrator"))
     submit = SubmitField(_l("Save"))
@@ -123,11 +111,11 @@ class MembershipForm(FlaskForm):
         render_kw={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"},
     )
     party_status = SelectField(
-        _l("Party status"), choices=[SelectChoice(k, v) for k, v in PARTY_STATUS_LABELS.items()]
+        _l("Party status"), choices=[SelectChoice(k, v) for k, v in labels.PARTY_STATUSES.items()]
     )
     cell_role = SelectField(
         _l("Post in the cell"),
-        choices=[SelectChoice(k, v) for k, v in CELL_ROLE_LABELS.items()],
+        choices=[SelectChoice(k, v) for k, v in labels.CELL_ROLES.items()],
         default="member",
     )
     exempted = BooleanField(_l("Exempted from activities (miễn sinh hoạt)"))

@@ -8,8 +8,6 @@ from flask_login import current_user
 
 from admin import bp
 from admin.forms import (
-    CELL_ROLE_LABELS,
-    PARTY_STATUS_LABELS,
     ConfirmForm,
     ImportForm,
     MembershipEditForm,
@@ -18,6 +16,7 @@ from admin.forms import (
 from admin.helpers import cell_or_404, refuse
 from admin.messages import message
 from core.extensions import db
+from domain import labels
 from meetings.commands import run_org
 from org import accounts, member_import
 from org.csv_import import MAX_BYTES, MAX_ROWS
@@ -147,8 +146,8 @@ def import_members(cell_id: int):
             "admin/import_done.html",
             cell=cell,
             imported=outcome.imported,
-            statuses=PARTY_STATUS_LABELS,
-            roles=CELL_ROLE_LABELS,
+            statuses=labels.PARTY_STATUSES,
+            roles=labels.CELL_ROLES,
         )
     return render_template("admin/import.html", errors=None, **context)
 

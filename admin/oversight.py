@@ -8,10 +8,11 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from admin import bp
-from admin.forms import KIND_LABELS, ConfirmForm, OversightForm
+from admin.forms import ConfirmForm, OversightForm
 from admin.helpers import refuse
 from admin.messages import message
 from core.extensions import db
+from domain import labels
 from meetings.commands import run_org
 from org import accounts, tree
 from org import oversights as leaders
@@ -27,7 +28,7 @@ def _actor():
 def oversights():
     form = OversightForm()
     form.organization_id.choices = [
-        SelectChoice(o.id, f"{o.name} · {KIND_LABELS[o.kind]}") for o in tree.committees()
+        SelectChoice(o.id, f"{o.name} · {labels.ORG_KINDS[o.kind]}") for o in tree.committees()
     ]
     if request.method == "GET":
         form.organization_id.data = request.args.get("org", type=int)

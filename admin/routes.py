@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from admin import bp
-from admin.forms import KIND_LABELS, OrganizationForm
+from admin.forms import OrganizationForm
 from admin.helpers import org_or_404, refuse
 from core.extensions import db
 from core.vietnamese import vi_collation_key
+from domain import labels
 from notifications import mail
 from org import memberships, oversights, tree
 from org.errors import AdminError
@@ -20,7 +21,7 @@ from org.models import Organization
 @bp.route("/")
 def index():
     return render_template(
-        "admin/index.html", tree=tree.org_tree(), kinds=KIND_LABELS, email=mail.status()
+        "admin/index.html", tree=tree.org_tree(), kinds=labels.ORG_KINDS, email=mail.status()
     )
 
 
@@ -28,7 +29,7 @@ def _org_form(org: Organization | None) -> OrganizationForm:
     form = OrganizationForm(obj=org if request.method == "GET" else None)
     parents = [o for o in tree.committees() if org is None or o.id != org.id]
     form.parent_id.choices = [SelectChoice(0, _("— none (top of the tree) —"))] + [
-        SelectChoice(o.id, f"{o.name} · {KIND_LABELS[o.kind]}") for o in parents
+        SelectChoice(o.id, f"{o.name} · {labels.ORG_KINDS[o.kind]}") for o in parents
     ]
     if request.method == "GET":
         if org is not None:
@@ -76,7 +77,7 @@ def organization(org_id: int):
     return render_template(
         "admin/organization.html",
         org=org,
-        kinds=KIND_LABELS,
+        kinds=labels.ORG_KINDS,
         members=memberships.cell_members(org) if org.is_cell else [],
         children=sorted(org.children, key=lambda o: vi_collation_key(o.name)),
         oversights=[o for o in oversights.all_oversights() if o.organization_id == org.id],

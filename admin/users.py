@@ -8,8 +8,6 @@ from flask_login import current_user
 
 from admin import bp
 from admin.forms import (
-    CELL_ROLE_LABELS,
-    PARTY_STATUS_LABELS,
     ConfirmForm,
     PasswordForm,
     UserEditForm,
@@ -19,6 +17,7 @@ from admin.helpers import refuse
 from auth.models import User
 from core.extensions import db
 from core.vietnamese import nfc, vi_collation_key
+from domain import labels
 from org import accounts
 from org.errors import AdminError
 from org.models import Membership
@@ -93,8 +92,8 @@ def user(user_id: int):
         confirm=ConfirmForm(),
         memberships=sorted(user_memberships(user), key=lambda m: vi_collation_key(m.cell.name)),
         oversights=oversights(user),
-        statuses=PARTY_STATUS_LABELS,
-        roles=CELL_ROLE_LABELS,
+        statuses=labels.PARTY_STATUSES,
+        roles=labels.CELL_ROLES,
     )
 
 

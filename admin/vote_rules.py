@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from admin import bp
 from admin.helpers import cell_or_404
+from domain import labels
 from domain.rules import (
     DEFAULT_RULES,
     DISCIPLINE_OPTIONS,
@@ -28,39 +28,12 @@ from meetings.commands import run_org
 from meetings.errors import CommandError
 from org.vote_rules import overrides_of, rules_for_cell
 
-KIND_LABELS = {
-    VoteKind.RESOLUTION: _l("Resolution / conclusion"),
-    VoteKind.ADMISSION: _l("Admission of a new member"),
-    VoteKind.RECOGNITION: _l("Recognition as official member"),
-    VoteKind.DISCIPLINE: _l("Discipline"),
-    VoteKind.ELECTION: _l("Election"),
-    VoteKind.PROCEDURAL: _l("Procedural vote"),
-}
-OPTION_LABELS = {
-    "expulsion": _l("Expulsion"),
-    "removal_from_post": _l("Removal from post"),
-    "warning": _l("Warning"),
-    "reprimand": _l("Reprimand"),
-}
 METHOD_VALUES = {m.value for m in Method}
-METHOD_LABELS = {Method.SHOW_OF_HANDS: _l("Show of hands"), Method.SECRET: _l("Secret ballot")}
+# The thresholds a cell may choose, keyed as the form sends them; worded by domain.labels.
 THRESHOLDS = {
-    "more_than_half:base": (
-        Threshold(Majority.MORE_THAN_HALF, Denominator.BASE),
-        _l("more than half of the base figure"),
-    ),
-    "at_least_two_thirds:base": (
-        Threshold(Majority.AT_LEAST_TWO_THIRDS, Denominator.BASE),
-        _l("at least two thirds of the base figure"),
-    ),
-    "more_than_half:voting": (
-        Threshold(Majority.MORE_THAN_HALF, Denominator.VOTING),
-        _l("more than half of the ballots cast"),
-    ),
-    "at_least_two_thirds:voting": (
-        Threshold(Majority.AT_LEAST_TWO_THIRDS, Denominator.VOTING),
-        _l("at least two thirds of the ballots cast"),
-    ),
+    f"{majority.value}:{denominator.value}": Threshold(majority, denominator)
+    for majority in Majority
+    for denominator in Denominator
 }
 
 
@@ -75,7 +48,7 @@ def _rules_from_form(form) -> VoteRuleSet:
         choice = form.get(f"threshold-{kind.value}")
         if choice not in THRESHOLDS:
             raise ValueError(kind.value)
-        thresholds[kind] = THRESHOLDS[choice][0]
+        thresholds[kind] = THRESHOLDS[choice]
         methods = {Method(m) for m in form.getlist(f"methods-{kind.value}") if m in METHOD_VALUES}
         allowed[kind] = frozenset(methods)
         default = form.get(f"default-{kind.value}")
@@ -86,7 +59,7 @@ def _rules_from_form(form) -> VoteRuleSet:
         choice = form.get(f"discipline-{option}")
         if choice not in THRESHOLDS:
             raise ValueError(option)
-        discipline[option] = THRESHOLDS[choice][0]
+        discipline[option] = THRESHOLDS[choice]
     return VoteRuleSet(thresholds, allowed, defaults, discipline)
 
 
@@ -118,10 +91,12 @@ def vote_rules(cell_id: int):
         defaults=DEFAULT_RULES,
         error=error,
         kinds=list(VoteKind),
-        kind_labels=KIND_LABELS,
-        option_labels=OPTION_LABELS,
+        kind_labels=labels.VOTE_KINDS,
+        option_labels={option: labels.CHOICES[option] for option in DISCIPLINE_OPTIONS},
         methods=list(Method),
-        method_labels=METHOD_LABELS,
-        thresholds=THRESHOLDS,
+        method_labels=labels.METHODS,
+        thresholds={
+            key: (t, labels.threshold(t.majority, t.denominator)) for key, t in THRESHOLDS.items()
+        },
         key=_key,
     )

@@ -10,6 +10,7 @@ from flask import Flask
 
 from auth.login_limits import unlock
 from auth.models import User
+from core.config import MIN_PASSWORD_LENGTH
 from core.extensions import db
 
 
@@ -20,8 +21,8 @@ def register_cli(app: Flask) -> None:
     def create_admin(username: str, full_name: str) -> None:
         """Create the first administrator (production runs with CHIBO_LOAD_DEMO=0)."""
         password = getpass.getpass("Password: ")
-        if len(password) < 10:
-            raise click.ClickException("Use at least 10 characters.")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise click.ClickException(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
         user = User(username=username.strip().lower(), full_name=full_name, is_admin=True)
         user.set_password(password)
         db.session.add(user)

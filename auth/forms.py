@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from core.config import MIN_PASSWORD_LENGTH
+
 
 class LoginForm(FlaskForm):
     username = StringField(
@@ -27,7 +29,7 @@ class PasswordForm(FlaskForm):
     )
     new = PasswordField(
         _l("New password (at least 10 characters)"),
-        validators=[DataRequired(), Length(min=10, max=256)],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

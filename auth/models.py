@@ -11,11 +11,10 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core.config import DEFAULTS
 from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
 from core.vietnamese import name_sort_key
-
-LANGUAGES = ("vi", "en")
 
 
 class User(UserMixin, db.Model):
@@ -35,9 +34,8 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         # werkzeug's default is scrypt, a memory-hard modern algorithm; tests may pick a cheap one.
-        method = (
-            current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if current_app else "scrypt"
-        )
+        config = current_app.config if current_app else DEFAULTS
+        method = config["PASSWORD_HASH_METHOD"]
         self.password_hash = generate_password_hash(password, method=method)
         self.rotate_session_token()
 

@@ -19,8 +19,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from auth import login_limits
 from auth.forms import ActionForm, LoginForm, PasswordForm
-from auth.models import LANGUAGES, User
+from auth.models import User
 from auth.sessions import disconnect_sockets
+from core.config import LANGUAGES
 from core.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -45,7 +46,7 @@ def _credentials_ok(user: User | None, password: str) -> bool:
     """Check the password; for an unknown user, check against a dummy hash of the same method,
     so the answer takes as long either way (no way to tell which usernames exist)."""
     if user is None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        method = current_app.config["PASSWORD_HASH_METHOD"]
         if method not in _dummy_hashes:
             _dummy_hashes[method] = generate_password_hash("not-a-password", method=method)
         check_password_hash(_dummy_hashes[method], password)

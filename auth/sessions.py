@@ -45,7 +45,7 @@ def disconnect_sockets(user_id: int) -> None:
     Every event also re-checks the session token, so a socket missed here still cannot act.
     """
     disconnect_local_sockets(user_id)
-    url = current_app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    url = current_app.config["SOCKETIO_MESSAGE_QUEUE"]
     if url:
         publish_control(url, current_app.config["CHIBO_CLUSTER"], "disconnect_user", user_id)
 
@@ -98,7 +98,7 @@ def handle_control(raw: bytes | str) -> None:
 
 def start_control_listener(app: Flask) -> None:
     """Listen on the control channel for as long as the process lives (a background task)."""
-    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    url = app.config["SOCKETIO_MESSAGE_QUEUE"]
     if not url:
         return
     channel = control_channel(app.config["CHIBO_CLUSTER"])

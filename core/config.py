@@ -16,6 +16,14 @@ INSTANCE = Path(os.environ.get("CHIBO_INSTANCE_PATH", ROOT / "instance"))
 
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 
+# The interface's languages, each named in itself; the first is the default (Vietnamese first).
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+DEFAULT_LANGUAGE = next(iter(LANGUAGES))
+# Times are stored in UTC and shown in the cells' time zone (core.timeutil.VIETNAM).
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Passwords set by an administrator, a CSV import, the CLI or the user themself.
+MIN_PASSWORD_LENGTH = 10
+
 
 def _secret_key(instance: Path) -> str:
     """SECRET_KEY from the environment, else one generated once into instance/ (never committed)."""
@@ -102,13 +110,13 @@ def _smtp_settings() -> dict:
     }
 
 
-# Settings read where they are used, with their defaults there; set only when given.
+# Settings that a deployment may give in the environment (their defaults are in DEFAULTS).
 OPTIONAL = {
     "CHIBO_PUBLIC_URL": str,  # the address printed on PDFs for verification
     "CHIBO_MINUTES_MARGINS_MM": str,  # "25 25 35 15": top bottom left right
-    "CHIBO_PDF_WORKERS": int,  # PDF renders at once (2)
-    "CHIBO_MAX_DOCUMENT_BYTES": int,  # largest meeting document (10 MB)
-    "CHIBO_LATE_AFTER_MINUTES": int,  # a self check-in this long after the start is "late" (15)
+    "CHIBO_PDF_WORKERS": int,
+    "CHIBO_MAX_DOCUMENT_BYTES": int,
+    "CHIBO_LATE_AFTER_MINUTES": int,
 }
 
 
@@ -118,9 +126,9 @@ def _optional_settings() -> dict:
 
 DEFAULTS: dict = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    "BABEL_DEFAULT_LOCALE": "vi",
-    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
-    "LANGUAGES": ("vi", "en"),
+    "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
+    "BABEL_DEFAULT_TIMEZONE": TIME_ZONE,
+    "LANGUAGES": tuple(LANGUAGES),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -156,4 +164,17 @@ DEFAULTS: dict = {
     "CHIBO_EVENT_LIMIT_USER": "30/second;600/minute",
     # /verify: uploads read at once by worker processes (meetings/minutes/verification.py).
     "CHIBO_VERIFY_WORKERS": 1,
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_KEY_PREFIX": "",  # Flask-Limiter's default; our event limits then use CHIBO_CLUSTER
+    "SOCKETIO_CORS_ORIGINS": None,  # None: same origin only (Flask-SocketIO's default); never '*'
+    "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's memory-hard default; tests pick a cheap one
+    "CHIBO_PUBLIC_URL": None,  # printed on PDFs for verification; None: the request's host
+    "CHIBO_MINUTES_MARGINS_MM": (25, 25, 35, 15),  # top, bottom, left, right (Party format)
+    "CHIBO_PDF_WORKERS": 2,  # PDF renders at once
+    "CHIBO_MAX_DOCUMENT_BYTES": 10 * 1024 * 1024,  # largest meeting document
+    "CHIBO_LATE_AFTER_MINUTES": 15,  # a self check-in this long after the start is "late"
+    "CHIBO_MINUTES_DIR": None,  # None: <instance>/minutes (rendered sealed PDFs)
+    "CHIBO_DOCUMENTS_DIR": None,  # None: <instance>/documents (meeting documents)
 }
+"""Every setting the code reads, with its default: the code reads ``config[key]``, never
+``config.get(key, default)`` (flaskr's single source of defaults)."""

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from core.config import TIME_ZONE
+
+VIETNAM = ZoneInfo(TIME_ZONE)
 
 
 def utcnow() -> datetime:

@@ -62,7 +62,7 @@ def check_in(ctx: Context, _payload) -> Effect:
     """A member checks in; arriving well after the start counts as late, with the time."""
     _require_open(ctx)
     now = utcnow()
-    grace = timedelta(minutes=current_app.config.get("CHIBO_LATE_AFTER_MINUTES", 15))
+    grace = timedelta(minutes=current_app.config["CHIBO_LATE_AFTER_MINUTES"])
     existing = db.session.get(Attendance, (ctx.meeting.id, ctx.actor.id))
     if existing and existing.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
         return Effect.nothing({"status": existing.status})

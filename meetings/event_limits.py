@@ -241,12 +241,12 @@ def install_gate(server, gate: MessageGate | None, too_large_message: str) -> No
 
 def install(app: Flask) -> EventLimits:
     limits = EventLimits(
-        app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
-        app.config.get("RATELIMIT_KEY_PREFIX") or app.config["CHIBO_CLUSTER"],
+        app.config["RATELIMIT_STORAGE_URI"],
+        app.config["RATELIMIT_KEY_PREFIX"] or app.config["CHIBO_CLUSTER"],
         app.config["CHIBO_EVENT_LIMIT_SOCKET"],
         app.config["CHIBO_EVENT_LIMIT_USER"],
         # Off with the HTTP limits (tests that send many events on purpose turn both off).
-        enabled=app.config.get("RATELIMIT_ENABLED", True),
+        enabled=app.config["RATELIMIT_ENABLED"],
     )
     app.extensions["event_limits"] = limits
     from core.extensions import socketio

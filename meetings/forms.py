@@ -14,13 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
+from domain import labels
 from meetings.models import MeetingKind
-
-KIND_LABELS = {
-    MeetingKind.REGULAR: _l("Regular meeting"),
-    MeetingKind.THEMATIC: _l("Thematic meeting"),
-    MeetingKind.EXTRAORDINARY: _l("Extraordinary meeting"),
-}
 
 
 class AgendaItemForm(FlaskForm):
@@ -36,7 +31,7 @@ class AgendaItemForm(FlaskForm):
 
 class MeetingForm(FlaskForm):
     kind = SelectField(
-        _l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+        _l("Kind"), choices=[SelectChoice(k.value, labels.MEETING_KINDS[k]) for k in MeetingKind]
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     scheduled_at = DateTimeLocalField(

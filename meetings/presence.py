@@ -280,9 +280,9 @@ class Presence:
 
 
 def _make_store(app: Flask):
-    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    url = app.config["SOCKETIO_MESSAGE_QUEUE"]
     if url and url.startswith(("redis://", "rediss://")):
-        return RedisPresence.from_url(url, prefix=app.config.get("CHIBO_CLUSTER", "chibo"))
+        return RedisPresence.from_url(url, prefix=app.config["CHIBO_CLUSTER"])
     return MemoryPresence()
 
 

@@ -2,6 +2,9 @@
 
 from flask_babel import gettext as _
 
+from domain import labels
+from domain.rules import DEFAULT_ATTENDANCE_THRESHOLD
+
 
 def room_strings() -> dict[str, str]:
     """Every string room.js shows, in the user's language, with {placeholders} for its values."""
@@ -25,20 +28,9 @@ def room_strings() -> dict[str, str]:
         "remove": _("Remove"),
         "mark": _("Mark attendance"),
         "online": _("online now"),
-        "att_unknown": _("Not yet checked in"),
-        "att_present": _("Present"),
-        "att_late": _("Late"),
-        "att_absent_excused": _("Absent with reason"),
-        "att_absent_unexcused": _("Absent without reason"),
-        "cat_official": _("Official member"),
-        "cat_probationary": _("Probationary member"),
-        "cat_exempted": _("Exempted from activities"),
-        "cat_hosted": _("Temporarily hosted"),
-        "cat_transferred": _("Transferred out"),
-        "cat_suspended": _("Suspended"),
-        "role_secretary": _("Secretary"),
-        "role_deputy": _("Deputy secretary"),
-        "role_committee": _("Cell committee member"),
+        **labels.for_script("att_", labels.ATTENDANCE),
+        **labels.for_script("cat_", labels.CATEGORIES),
+        **labels.for_script("role_", labels.CELL_ROLES, skip=("member",)),
         "chair": _("Chair"),
         "minute_taker": _("Minute-taker"),
         "fig_members": _("Members"),
@@ -56,7 +48,10 @@ def room_strings() -> dict[str, str]:
             "Too few eligible voters are present to reach the cell's thresholds: "
             "no admission, recognition or expulsion can pass."
         ),
-        "flag_low_attendance": _("Quality: attendance is 85% or lower."),
+        "flag_low_attendance": _(
+            "Quality: attendance is %(target)s or lower.",
+            target=f"{round(DEFAULT_ATTENDANCE_THRESHOLD * 100)}%",
+        ),
         "flag_unexcused_absence": _("Quality: a member is absent without reason."),
         "me_unknown": _("You have not checked in yet."),
         "me_present": _("You are checked in."),

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from auth.models import LANGUAGES, User
+from auth.models import User
 from auth.sessions import disconnect_sockets
+from core.config import LANGUAGES, MIN_PASSWORD_LENGTH
 from core.extensions import db
 from core.vietnamese import matches, name_sort_key, nfc
 from org import csv_import
@@ -35,8 +36,8 @@ def password_or_generated(password: str | None) -> tuple[str, bool]:
     password = (password or "").strip()
     if not password:
         return csv_import.generate_password(), True
-    if len(password) < csv_import.MIN_PASSWORD_LENGTH:
-        raise AdminError("password_too_short", "password", min=csv_import.MIN_PASSWORD_LENGTH)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AdminError("password_too_short", "password", min=MIN_PASSWORD_LENGTH)
     return password, False
 
 

@@ -25,11 +25,11 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
+from core.config import MIN_PASSWORD_LENGTH
 from core.vietnamese import nfc, search_fold
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2_000
-MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 200
 USERNAME_RE = re.compile(r"[a-z0-9_.-]{2,64}")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from auth.models import User
 from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
-from domain.rules import MemberFacts, PartyStatus
+from domain.rules import MemberFacts, PartyStatus, category
 
 
 class OrgKind(StrEnum):
@@ -84,6 +84,11 @@ class Membership(db.Model):
     @property
     def leads_cell(self) -> bool:
         return self.cell_role in (CellRole.SECRETARY, CellRole.DEPUTY)
+
+    @property
+    def category(self) -> str:
+        """The member's reporting category (domain.rules.category), attendance aside."""
+        return category(self.facts())
 
     def facts(self, attendance=None) -> MemberFacts:
         kwargs = {} if attendance is None else {"attendance": attendance}

@@ -26,15 +26,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
-from domain.rules import AttendanceStatus, MemberFacts, compute_figures
+from core.timeutil import VIETNAM
+from domain.rules import (
+    DEFAULT_ATTENDANCE_THRESHOLD,
+    AttendanceStatus,
+    MemberFacts,
+    compute_figures,
+)
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN_MINUTES = 90
 DOCUMENT_NOTICE = timedelta(hours=24)
 MAX_EXCUSED_IN_A_ROW = 3
-ATTENDANCE_TARGET = Fraction(85, 100)
+ATTENDANCE_TARGET = DEFAULT_ATTENDANCE_THRESHOLD  # the rules' quality threshold
 
 REGULAR, THEMATIC = "regular", "thematic"
 

@@ -23,6 +23,8 @@ from oversight.forms import AssignmentForm, DeleteForm
 from oversight.models import Assignment
 from oversight.quality import ATTENDANCE_TARGET
 
+TARGET_TEXT = f"{round(ATTENDANCE_TARGET * 100)}%"
+
 bp = Blueprint("oversight", __name__)
 
 
@@ -105,7 +107,7 @@ def _charts(rep: report.Report) -> list:
             1.0,
             format_percent,
             target=float(ATTENDANCE_TARGET),
-            target_text="85%",
+            target_text=TARGET_TEXT,
             good_at_least=float(ATTENDANCE_TARGET),
         ),
         bars(
@@ -126,7 +128,7 @@ def _charts(rep: report.Report) -> list:
                 1.0,
                 format_percent,
                 target=float(ATTENDANCE_TARGET),
-                target_text="85%",
+                target_text=TARGET_TEXT,
                 good_at_least=float(ATTENDANCE_TARGET),
             )
         )

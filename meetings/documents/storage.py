@@ -11,8 +11,6 @@ from flask import current_app
 
 from core.files import instance_folder
 
-MAX_BYTES = 10 * 1024 * 1024
-
 # kind -> (accepted extensions, MIME type sent on download)
 KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "pdf": ((".pdf",), "application/pdf"),
@@ -28,7 +26,7 @@ KINDS: dict[str, tuple[tuple[str, ...], str]] = {
 
 def max_bytes() -> int:
     """The largest file accepted: CHIBO_MAX_DOCUMENT_BYTES, 10 MB by default."""
-    return int(current_app.config.get("CHIBO_MAX_DOCUMENT_BYTES", MAX_BYTES))
+    return int(current_app.config["CHIBO_MAX_DOCUMENT_BYTES"])
 
 
 def sniff(data: bytes) -> str | None:

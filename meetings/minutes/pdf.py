@@ -36,13 +36,12 @@ from meetings.models import Meeting
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MARGINS_MM = (25, 25, 35, 15)  # top, bottom, left, right (Party document format)
 RENDER_TIMEOUT = 120
 
 
 def margins() -> tuple[float, float, float, float]:
     """Page margins in mm from `CHIBO_MINUTES_MARGINS_MM` (top, bottom, left, right)."""
-    value = current_app.config.get("CHIBO_MINUTES_MARGINS_MM", DEFAULT_MARGINS_MM)
+    value = current_app.config["CHIBO_MINUTES_MARGINS_MM"]
     if isinstance(value, str):
         value = [float(part) for part in value.replace(",", " ").split()]
     top, bottom, left, right = (float(v) for v in value)
@@ -53,7 +52,7 @@ def verify_url(fingerprint: str | None = None) -> str:
     """Absolute URL of the verification page (CHIBO_PUBLIC_URL when set, else this host)."""
     code = sealing.short_code(fingerprint) if fingerprint else None
     path = url_for("minutes.verify", code=code) if code else url_for("minutes.verify")
-    base = current_app.config.get("CHIBO_PUBLIC_URL") or (request.host_url if request else "")
+    base = current_app.config["CHIBO_PUBLIC_URL"] or (request.host_url if request else "")
     return base.rstrip("/") + path
 
 
@@ -106,7 +105,7 @@ def _render_slots() -> threading.BoundedSemaphore:
     global _slots
     with _slots_lock:
         if _slots is None:
-            _slots = threading.BoundedSemaphore(int(current_app.config.get("CHIBO_PDF_WORKERS", 2)))
+            _slots = threading.BoundedSemaphore(int(current_app.config["CHIBO_PDF_WORKERS"]))
         return _slots
 
 

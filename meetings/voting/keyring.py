@@ -92,7 +92,7 @@ def keyring(app: Flask | None = None) -> Keyring:
 
 
 def _peers(app: Flask):
-    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    url = app.config["SOCKETIO_MESSAGE_QUEUE"]
     if not url or not url.startswith(("redis://", "rediss://")):
         return None
     from meetings.voting.key_exchange import RedisPeers

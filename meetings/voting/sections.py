@@ -12,13 +12,12 @@ from __future__ import annotations
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from core.config import LANGUAGES
 from core.extensions import db
 from core.timeutil import iso
 from meetings.snapshot import section
 from meetings.voting import channels, verdict
 from meetings.voting.models import Hand, Vote, VoteParticipation
-
-LANGUAGES = ("vi", "en")
 
 
 def in_languages(build) -> dict[str, object]:

@@ -3,6 +3,8 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from domain import labels
+
 # Why a member may not vote (domain.rules.why_not_voter), and an observer's reason: told by the
 # server when a ballot is refused and shown by the panel, in the same words.
 WHY_NOT = {
@@ -18,22 +20,9 @@ WHY_NOT = {
 
 def voting_strings() -> dict[str, str]:
     return {
-        "kind_resolution": _("Resolution / conclusion"),
-        "kind_admission": _("Admission of a new member"),
-        "kind_recognition": _("Recognition as official member"),
-        "kind_discipline": _("Discipline"),
-        "kind_election": _("Election"),
-        "kind_procedural": _("Procedural vote"),
-        "method_show_of_hands": _("Show of hands"),
-        "method_secret": _("Secret ballot"),
-        "agree": _("Agree"),
-        "disagree": _("Disagree"),
-        "abstain": _("Abstain"),
-        "expulsion": _("Expulsion"),
-        "removal_from_post": _("Removal from post"),
-        "warning": _("Warning"),
-        "reprimand": _("Reprimand"),
-        "none": _("No discipline"),
+        **labels.for_script("kind_", labels.VOTE_KINDS),
+        **labels.for_script("method_", labels.METHODS),
+        **labels.for_script("", labels.CHOICES),
         "progress": _("%(n)s of %(m)s have voted", n="{n}", m="{m}"),
         "base": _("Base figure: %(base)s", base="{base}"),
         "cast_button": _("Cast my ballot"),

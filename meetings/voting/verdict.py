@@ -15,32 +15,8 @@ from fractions import Fraction
 from flask_babel import lazy_gettext as _l
 
 from core.i18n import format_percent
+from domain import labels
 from domain.rules import DISCIPLINE_NONE, VoteKind
-
-RULE_PHRASES = {
-    ("more_than_half", "base"): _l("more than half of the official members"),
-    ("at_least_two_thirds", "base"): _l("at least two thirds of the official members"),
-    ("more_than_half", "voting"): _l("more than half of the ballots cast"),
-    ("at_least_two_thirds", "voting"): _l("at least two thirds of the ballots cast"),
-}
-
-# Labels of choices on a ballot, and the same words inside a sentence.
-CHOICE_LABELS = {
-    "agree": _l("Agree"),
-    "disagree": _l("Disagree"),
-    "abstain": _l("Abstain"),
-    "expulsion": _l("Expulsion"),
-    "removal_from_post": _l("Removal from post"),
-    "warning": _l("Warning"),
-    "reprimand": _l("Reprimand"),
-    "none": _l("No discipline"),
-}
-DISCIPLINE_WORDS = {
-    "expulsion": _l("expulsion"),
-    "removal_from_post": _l("removal from post"),
-    "warning": _l("warning"),
-    "reprimand": _l("reprimand"),
-}
 
 TEMPLATES = {
     "motion_passed": _l(
@@ -145,7 +121,7 @@ def verdict_parts(kind: VoteKind, options: list[dict], rule: Mapping, result: Ma
 
 
 def rule_phrase(threshold: Mapping) -> str:
-    return str(RULE_PHRASES[(threshold["majority"], threshold["denominator"])])
+    return str(labels.threshold(threshold["majority"], threshold["denominator"]))
 
 
 def _names(names, with_counts: bool) -> str:
@@ -171,7 +147,7 @@ def render_part(part: VerdictPart) -> str:
     if "rule" in values:
         values["rule"] = rule_phrase(values["rule"])
     if "option" in values:
-        values["option"] = str(DISCIPLINE_WORDS[values["option"]])
+        values["option"] = str(labels.DISCIPLINE_IN_SENTENCE[values["option"]])
     if "names" in values:
         values["names"] = _names(values["names"], with_counts=part.key == "election_elected")
     return str(TEMPLATES[part.key]) % values
@@ -191,7 +167,8 @@ def rule_text(kind, rule: Mapping, base: int, seats: int | None = None) -> str:
     kind = VoteKind(kind)
     if kind is VoteKind.DISCIPLINE:
         options = "; ".join(
-            str(RULE_OPTION) % {"option": str(DISCIPLINE_WORDS[o]), "rule": rule_phrase(t)}
+            str(RULE_OPTION)
+            % {"option": str(labels.DISCIPLINE_IN_SENTENCE[o]), "rule": rule_phrase(t)}
             for o, t in rule["discipline"].items()
         )
         return str(TEMPLATES["rule_discipline"]) % {"options": options, "base": base}
@@ -206,7 +183,7 @@ def rule_text(kind, rule: Mapping, base: int, seats: int | None = None) -> str:
 
 def option_label(option: Mapping) -> str:
     """A choice's label: a candidate's name, or the translated name of a fixed choice."""
-    return option["label"] or str(CHOICE_LABELS[option["key"]])
+    return option["label"] or str(labels.CHOICES[option["key"]])
 
 
 def result_lines(options: list[dict], result: Mapping) -> list[tuple[str, str, int, str]]:
