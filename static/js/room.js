@@ -9,6 +9,7 @@
   // How each kind of change merges into the state: the server's table (meetings/changes.py).
   var CHANGE_TABLE = JSON.parse(document.getElementById("room-changes").textContent);
   var lang = document.documentElement.lang || "vi";
+  var timeZone = root.dataset.timeZone; // the cells' time zone, from core.config.TIME_ZONE
 
   var state = null;       // the last snapshot with every event applied
   var online = new Set(); // user ids online in this room
@@ -22,7 +23,7 @@
   function $(id) { return document.getElementById(id); }
   var el = window.chibo.el, fmt = window.chibo.fmt;
   var timeFormat = new Intl.DateTimeFormat(lang === "vi" ? "vi-VN" : "en-GB", {
-    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Ho_Chi_Minh"
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: timeZone
   });
   function timeOf(iso) { return iso ? timeFormat.format(new Date(iso)) : ""; }
   var percentFormat = new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB", {
@@ -484,8 +485,13 @@
     if (reason && status.indexOf("absent") === 0) payload.reason = reason;
     var time = $("mark-time").value;
     if (time && (status === "present" || status === "late")) {
-      var day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh" }).format(new Date());
-      payload.arrived_at = day + "T" + time + ":00+07:00";
+      // Today and the UTC offset in the cells' time zone: the chair types a local time.
+      var parts = {};
+      new Intl.DateTimeFormat("en-CA", {
+        timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit", timeZoneName: "longOffset"
+      }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+      var offset = (parts.timeZoneName || "GMT").replace("GMT", "") || "+00:00";
+      payload.arrived_at = parts.year + "-" + parts.month + "-" + parts.day + "T" + time + ":00" + offset;
     }
     send("mark_attendance", payload);
   });
