@@ -152,6 +152,7 @@ DEFAULTS: dict = {
     # Jobs run as they are queued in tests; `python app.py` reads the environment (above).
     "CHIBO_JOBS": "immediate",
     "CHIBO_JOBS_REDIS": None,
+    "CHIBO_JOBS_SQLITE": None,  # None: <instance>/jobs.db
     "CHIBO_JOBS_IN_PROCESS": False,
     "CHIBO_SMTP_HOST": None,
     "CHIBO_SMTP_PORT": 587,

@@ -51,12 +51,12 @@ def _storage(app: Flask) -> Huey:
     if mode == "immediate":
         return MemoryHuey(name, immediate=True, results=False)
     if mode == "redis":
-        url = app.config.get("CHIBO_JOBS_REDIS") or app.config["SOCKETIO_MESSAGE_QUEUE"]
+        url = app.config["CHIBO_JOBS_REDIS"] or app.config["SOCKETIO_MESSAGE_QUEUE"]
         if not url:
             raise ValueError("CHIBO_JOBS=redis needs CHIBO_JOBS_REDIS or SOCKETIO_MESSAGE_QUEUE")
         return RedisHuey(name, url=url, results=False)
     if mode == "sqlite":
-        path = app.config.get("CHIBO_JOBS_SQLITE") or f"{app.instance_path}/jobs.db"
+        path = app.config["CHIBO_JOBS_SQLITE"] or f"{app.instance_path}/jobs.db"
         return SqliteHuey(name, filename=path, results=False)
     raise ValueError(f"CHIBO_JOBS must be one of {MODES}, not {mode!r}")
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from auth.models import User
 from core.extensions import db
 from core.timeutil import utcnow
-from meetings.forms import KIND_LABELS
+from domain import labels
 from meetings.models import Meeting, MeetingStatus
 from meetings.permissions import can
 from notifications.texts import room_url
@@ -46,7 +46,7 @@ def _event(meeting: Meeting) -> Event:
         event.add("location", meeting.place)
     url = room_url(meeting.id)
     event.add("url", url)
-    lines = [str(KIND_LABELS.get(meeting.kind, meeting.kind)), meeting.cell.name]
+    lines = [str(labels.MEETING_KINDS.get(meeting.kind, meeting.kind)), meeting.cell.name]
     if meeting.online_url:
         lines.append(f"{_('Video link')}: {meeting.online_url}")
     lines.append(f"{_('Open the meeting')}: {url}")

@@ -34,12 +34,12 @@ TIMEOUT = 20
 
 
 def enabled() -> bool:
-    return bool(current_app.config.get("CHIBO_SMTP_HOST"))
+    return bool(current_app.config["CHIBO_SMTP_HOST"])
 
 
 def sender() -> str:
     config = current_app.config
-    return config.get("CHIBO_SMTP_SENDER") or config.get("CHIBO_SMTP_USER") or "chibo@localhost"
+    return config["CHIBO_SMTP_SENDER"] or config["CHIBO_SMTP_USER"] or "chibo@localhost"
 
 
 def compose_body(text) -> str:
@@ -69,7 +69,7 @@ def queue(user_id: int | None, address: str, text) -> EmailDelivery | None:
 def _connect() -> smtplib.SMTP:
     config = current_app.config
     host, port = config["CHIBO_SMTP_HOST"], int(config["CHIBO_SMTP_PORT"])
-    security = config.get("CHIBO_SMTP_SECURITY", "starttls")
+    security = config["CHIBO_SMTP_SECURITY"]
     if security == "ssl":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
             host, port, timeout=TIMEOUT, context=ssl.create_default_context()
@@ -78,8 +78,8 @@ def _connect() -> smtplib.SMTP:
         client = smtplib.SMTP(host, port, timeout=TIMEOUT)
         if security == "starttls":
             client.starttls(context=ssl.create_default_context())
-    if config.get("CHIBO_SMTP_USER"):
-        client.login(config["CHIBO_SMTP_USER"], config.get("CHIBO_SMTP_PASSWORD") or "")
+    if config["CHIBO_SMTP_USER"]:
+        client.login(config["CHIBO_SMTP_USER"], config["CHIBO_SMTP_PASSWORD"] or "")
     return client
 
 
@@ -131,6 +131,6 @@ def status() -> dict:
     """For the administrator's page: on or off, and the failed deliveries."""
     return {
         "enabled": enabled(),
-        "host": current_app.config.get("CHIBO_SMTP_HOST"),
+        "host": current_app.config["CHIBO_SMTP_HOST"],
         "failures": failures(),
     }

@@ -14,7 +14,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 from core.i18n import format_when
-from meetings.forms import KIND_LABELS
+from domain import labels
 
 # Invitations reach even a member who muted everything else.
 INVITATION_KINDS = frozenset({"invited", "moved", "place_changed", "cancelled"})
@@ -43,7 +43,7 @@ class Rendered:
 def public_base() -> str:
     """The address links point at: CHIBO_PUBLIC_URL, else the request's host (emails and the
     calendar feed are read outside the browser, so links must be absolute)."""
-    base = current_app.config.get("CHIBO_PUBLIC_URL")
+    base = current_app.config["CHIBO_PUBLIC_URL"]
     if not base and has_request_context():
         base = request.host_url
     return (base or "http://127.0.0.1:5000").rstrip("/")
@@ -57,7 +57,7 @@ def render(kind: str, meeting, data: dict) -> Rendered:
     """The notification's headline and detail lines; call inside the reader's locale."""
     headline = str(HEADLINES[kind] % {"title": meeting.title})
     lines = [
-        (str(_l("Kind")), str(KIND_LABELS.get(meeting.kind, meeting.kind))),
+        (str(_l("Kind")), str(labels.MEETING_KINDS.get(meeting.kind, meeting.kind))),
         (str(_l("Cell")), meeting.cell.name),
         (str(_l("When")), format_when(meeting.scheduled_at)),
     ]
