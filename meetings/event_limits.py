@@ -252,7 +252,7 @@ def install(app: Flask) -> EventLimits:
     from core.extensions import socketio
     from meetings.errors import TooLarge
 
-    with app.app_context(), force_locale(app.config.get("BABEL_DEFAULT_LOCALE", "vi")):
+    with app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
         too_large_message = str(TooLarge().message)
     install_gate(socketio.server, MessageGate() if limits.enabled else None, too_large_message)
     return limits
