@@ -83,9 +83,9 @@ class RedisRecentChanges:
 
 
 def _make_store(app: Flask):
-    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    url = app.config["SOCKETIO_MESSAGE_QUEUE"]
     if url and url.startswith(("redis://", "rediss://")):
-        return RedisRecentChanges.from_url(url, prefix=app.config.get("CHIBO_CLUSTER", "chibo"))
+        return RedisRecentChanges.from_url(url, prefix=app.config["CHIBO_CLUSTER"])
     return MemoryRecentChanges()
 
 
