@@ -316,3 +316,46 @@ def test_a_secret_vote_survives_the_loss_of_either_process(cluster, clients, tmp
         assert vote["status"] == "closed"
         assert vote["counts"] == {"c1": 5, "c2": 4, "c3": 2, "c4": 1}
         assert vote["result"]["cast"] == 12 and len(vote["receipts"]) == 12
+
+
+def test_when_every_process_holding_the_key_dies_the_vote_is_void(cluster, clients, tmp_path):
+    """Both processes die with a secret vote open: a new process finds nobody holding its key,
+    declares it void for everyone, and the chair takes it again there."""
+    import signal
+
+    a, b = cluster.urls
+    voters = VOTERS[:4]
+    http = {username: live_server.login(a, username) for username in voters}
+    meeting_id = live_server.scheduled_meeting_id(a, http["bithu"])
+    chair = clients(a, http["bithu"])
+    chair.join(meeting_id)
+    assert chair.command(meeting_id, "start_meeting")["ok"]
+    for username in voters:
+        assert clients(b, http[username]).command(meeting_id, "check_in")["ok"]
+    ack = chair.command(meeting_id, "open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})
+    vote_id = ack["result"]["vote_id"]
+    assert _ballot(clients(b, http["dangvien1"]), meeting_id, vote_id, "agree")["ok"]
+
+    for server in cluster.servers:
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(timeout=10)
+    folder = tmp_path / "process2"
+    folder.mkdir()
+    with live_server.running(folder, env_overrides=cluster.env) as third:
+
+        def status() -> str:
+            votes = live_server.fetch_state(third.url, http["bithu"], meeting_id)["votes"]
+            return next(v["status"] for v in votes if v["id"] == vote_id)
+
+        _wait(lambda: status() == "void", timeout=15, what="the vote declared void")
+        chair = clients(third.url, http["bithu"])
+        retaken = chair.command(meeting_id, "reopen_vote", {"vote_id": vote_id})
+        assert retaken["ok"], retaken
+        new_id = retaken["result"]["vote_id"]
+        for username in voters:
+            client = clients(third.url, http[username])
+            assert _ballot(client, meeting_id, new_id, "agree")["ok"]
+        assert chair.command(meeting_id, "close_vote", {"vote_id": new_id})["ok"]
+        votes = live_server.fetch_state(third.url, http["bithu"], meeting_id)["votes"]
+        closed = next(v for v in votes if v["id"] == new_id)
+        assert closed["counts"] == {"agree": 4, "disagree": 0, "abstain": 0}
