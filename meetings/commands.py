@@ -84,10 +84,8 @@ class Effect:
     unchanged: bool = False  # the command found nothing to do: no version, log row or broadcast
     # An organisation command that created a meeting names it (its log row joins that meeting's).
     meeting_id: int | None = None
-    # Organisation commands: what must happen only once the change is committed (e.g. closing a
-    # member's sockets so they rejoin with their new roles).
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
-    # Run once the change is committed (e.g. forgetting a counted vote's key), before broadcast.
+    # What must happen only once the change is committed, before any broadcast: closing a
+    # member's sockets so they rejoin with their new roles, forgetting a counted vote's key.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
