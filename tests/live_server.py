@@ -105,7 +105,12 @@ def start(env: dict, port: int, log_path: Path) -> subprocess.Popen:
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-    _wait_until_up(LiveServer(f"http://127.0.0.1:{port}", process, log_path))
+    try:
+        _wait_until_up(LiveServer(f"http://127.0.0.1:{port}", process, log_path))
+    except BaseException:
+        process.kill()  # a server that did not come up is not left running
+        process.wait(timeout=STOP_TIMEOUT)
+        raise
     return process
 
 
