@@ -14,6 +14,7 @@ from sqlalchemy import inspect, select
 
 from auth.models import User
 from core.extensions import db
+from domain.rules import MOTION_CHOICES, Method, PaperEntry, VoteKind, combine_channels
 from meetings.minutes.models import (
     MinutesSection,
     MinutesSignature,
@@ -25,8 +26,18 @@ from meetings.minutes.queries import unsigned_content
 from meetings.minutes.sanitize import clean_html
 from meetings.minutes.sealing import fingerprint
 from meetings.minutes.signing import seal
-from meetings.models import Meeting, MeetingKind, MeetingStatus, ObserverVisit
+from meetings.models import (
+    CountingTeamMember,
+    Meeting,
+    MeetingGuest,
+    MeetingKind,
+    MeetingStatus,
+    ObserverVisit,
+)
+from meetings.voting.commands import eligible_and_base, record_result
+from meetings.voting.models import PaperConfirmation, PaperTally, PaperVoter, Vote
 from org.models import Oversight
+from org.vote_rules import rule_json, rules_for_cell
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +82,7 @@ def seal_demo_minutes() -> None:
             continue
         if latest.get(meeting.cell_id) == meeting.id:
             _delegate(meeting)  # the showcase minutes list an upper-level delegate
+            _hybrid(meeting)  # ... a guest, and a resolution voted online and on paper
         elif index % 7 == 3:
             continue  # a few minutes left unsigned, as in real life: the dashboard shows them
         _write(meeting)
@@ -91,6 +103,76 @@ def _delegate(meeting: Meeting) -> None:
             first_joined_at=meeting.started_at or meeting.scheduled_at,
         )
     )
+    db.session.flush()
+
+
+def _hybrid(meeting: Meeting) -> None:
+    """The showcase meeting was held in the hall and online (issue 12): the chair recorded a
+    guest, and the month's resolution was voted by secret ballot, online and on paper in the hall,
+    the paper ballots counted and confirmed by a counting team of two. Built from the same rows
+    and rules as the room's commands (combine_channels, record_result)."""
+    start = meeting.started_at or meeting.scheduled_at
+    db.session.add(
+        MeetingGuest(
+            meeting_id=meeting.id,
+            name="Nguyễn Thị Lan",
+            position="Chi hội trưởng Chi hội Phụ nữ khu phố",
+            added_at=start + timedelta(minutes=2),
+            added_by_id=meeting.chair_id,
+        )
+    )
+    eligible, base = eligible_and_base(meeting)
+    if len(eligible) < 6 or len(meeting.agenda) < 7:
+        return
+    paper_voters, team = eligible[-4:], [u for u in eligible if u != meeting.chair_id][:2]
+    kind = VoteKind.RESOLUTION
+    keys = list(MOTION_CHOICES)
+    vote = Vote(
+        meeting_id=meeting.id,
+        agenda_item_id=meeting.agenda[6].id,  # the conclusion and the resolution
+        kind=kind.value,
+        method=Method.SECRET.value,
+        subject="Nghị quyết sinh hoạt chi bộ tháng",
+        options=[{"key": k, "label": None} for k in keys],
+        max_choices=1,
+        rule=rule_json(rules_for_cell(meeting.cell_id), kind),
+        eligible=eligible,
+        base=base,
+        opened_at=start + timedelta(minutes=90),
+        opened_by_id=meeting.chair_id,
+        receipts=[],
+    )
+    db.session.add(vote)
+    db.session.flush()
+    for user_id in team:
+        db.session.add(CountingTeamMember(meeting_id=meeting.id, user_id=user_id))
+    for user_id in paper_voters:
+        db.session.add(PaperVoter(vote_id=vote.id, user_id=user_id, recorded_by_id=team[0]))
+    paper = PaperEntry(counts={"agree": 3, "disagree": 0, "abstain": 0}, valid=3, spoiled=1)
+    db.session.add(
+        PaperTally(
+            vote_id=vote.id,
+            counts=dict(paper.counts),
+            valid=paper.valid,
+            spoiled=paper.spoiled,
+            revision=1,
+            entered_by_id=team[0],
+            entered_at=start + timedelta(minutes=95),
+        )
+    )
+    for user_id in team:
+        db.session.add(PaperConfirmation(vote_id=vote.id, user_id=user_id, revision=1))
+    online_cast = len(eligible) - len(paper_voters)
+    online = {"agree": online_cast - 1, "disagree": 0, "abstain": 1}
+    counts, cast = combine_channels(keys, online, online_cast, {}, paper)
+    ballots = {
+        "online": online_cast,
+        "hall_hands": 0,
+        "paper": paper.valid,
+        "spoiled": paper.spoiled,
+    }
+    record_result(vote, counts, cast, meeting.chair_id, ballots)
+    vote.closed_at = start + timedelta(minutes=96)
     db.session.flush()
 
 

@@ -89,6 +89,9 @@ def test_sealed_demo_pdf_has_the_party_format_and_every_name(app, login):
         "đồng chí Nguyễn Hữu Thọ (miễn sinh hoạt, vắng có lý do: Tuổi cao, sức yếu)",
         "Đại biểu cấp trên dự: đồng chí Trương Quang Vinh, Ủy viên Ban Thường vụ Tỉnh ủy",
         "Chủ trì: đồng chí Nguyễn Văn Hùng, Bí thư chi bộ",
+        # A hybrid meeting (issue 12): the guest, and the resolution voted online and on paper.
+        "Khách mời: Nguyễn Thị Lan, Chi hội trưởng Chi hội Phụ nữ khu phố",
+        "(trong đó 3 phiếu giấy tại hội trường; 1 phiếu giấy không hợp lệ)",
         "Thư ký: đồng chí Lê Văn Bình",
         "THƯ KÝ",
         "CHỦ TRÌ",
