@@ -387,6 +387,9 @@
   });
   $("vote-kind").addEventListener("change", function () {
     $("vote-election").hidden = $("vote-kind").value !== "election";
+    // The title field says what it is for this kind of vote.
+    var label = document.querySelector("label[for=vote-subject]");
+    if (label && T["subject_" + $("vote-kind").value]) label.textContent = T["subject_" + $("vote-kind").value];
   });
   $("vote-open").addEventListener("submit", function (event) {
     event.preventDefault();
