@@ -145,10 +145,15 @@ def _register_features(app: Flask) -> None:
     from meetings.events import register as register_events
     from meetings.minutes import commands as minutes_commands
     from meetings.minutes import signing as minutes_signing
+    from meetings.minutes.review_results import bp as review_results_bp
     from meetings.minutes.routes import bp as minutes_bp
+    from meetings.review import commands as review_commands
+    from meetings.review.routes import bp as review_bp
     from meetings.routes import bp as meetings_bp
     from meetings.speakers import commands as speaker_commands
     from meetings.speakers.routes import bp as speakers_bp
+    from meetings.tasks import commands as task_commands
+    from meetings.tasks.routes import bp as tasks_bp
     from meetings.voting import commands as voting_commands
     from meetings.voting import hall as hall_commands
     from meetings.voting import settings as vote_rule_commands
@@ -176,6 +181,8 @@ def _register_features(app: Flask) -> None:
         assignment_commands,
         admin_commands,
         replies,
+        task_commands,
+        review_commands,
     )
     commands.expect_listeners(hooks, overview)  # notifications follow each commit
     jobs.init_app(app, features=(mail, reminders))  # their jobs: email, reminders
@@ -191,6 +198,9 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(handbook_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(review_results_bp)
 
 
 def prepare_database(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -15,6 +15,15 @@ VIETNAM = ZoneInfo(TIME_ZONE)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def vietnam_today() -> date:
+    """Today's date in Vietnam: what deadlines and "overdue" are measured against."""
+    return utcnow().astimezone(VIETNAM).date()
+
+
+def vietnam_date(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.astimezone(VIETNAM).date()
 
 
 def to_utc(moment: datetime) -> datetime:

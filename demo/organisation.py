@@ -15,6 +15,8 @@ from core.timeutil import VIETNAM, utcnow
 from demo.between import load_demo_between
 from demo.history import load_demo_history
 from demo.minutes import seal_demo_minutes
+from demo.review import load_demo_review
+from demo.tasks import load_demo_tasks
 from meetings.agenda import REGULAR_AGENDA
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingStatus
 from org.models import CellRole, Membership, Organization, OrgKind, Oversight
@@ -142,6 +144,8 @@ def load_demo_if_empty() -> bool:
     db.session.flush()
     load_demo_between(kp1, people1["bithu"], people1["dangvien1"])
     load_demo_history()
+    load_demo_tasks()
+    load_demo_review()
     seal_demo_minutes()
     db.session.commit()
     return True

@@ -47,6 +47,7 @@ MEETING_KINDS = {
     "regular": _l("Regular meeting"),
     "thematic": _l("Thematic meeting"),
     "extraordinary": _l("Extraordinary meeting"),
+    "year_review": _l("Year-end review meeting"),
 }
 VOTE_KINDS = {
     "resolution": _l("Resolution / conclusion"),

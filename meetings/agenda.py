@@ -34,6 +34,16 @@ REGULAR_AGENDA = (
 )
 
 
+# The year-end review (docs/review.md), prefilled for a new review meeting.
+REVIEW_AGENDA = (
+    (_l("Opening: attendance, adopting the agenda, appointing the minute-taker"), 10),
+    (_l("The committee's report on the cell's work this year"), 20),
+    (_l("Each member: self-assessment, discussion, vote on the proposed grade"), 90),
+    (_l("The cell's self-assessment and its own grade"), 20),
+    (_l("Conclusion; reading back and approving the minutes; closing"), 10),
+)
+
+
 def _require_editable(meeting: Meeting) -> None:
     if meeting.is_closed:
         raise Conflict()

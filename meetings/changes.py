@@ -62,6 +62,10 @@ CHANGE_TYPES: dict[str, tuple[Part, ...]] = {
         Part("minutes.sections", Rule.UPSERT, field="sections", key="item_id", sort=True),
         Part("minutes.status", field="status"),
     ),
+    # Conclusions and tasks recorded here and the review of earlier ones (meetings/tasks).
+    "tasks": (Part("tasks"),),
+    # The year-end review: submissions, the member taken up, grades, the cap (meetings/review).
+    "review": (Part("review"),),
 }
 
 # Sections of the snapshot that belong to the viewer and are not kept by `changes`: `me` (roles

@@ -19,6 +19,7 @@ class MeetingKind(StrEnum):
     REGULAR = "regular"  # sinh hoạt thường kỳ
     THEMATIC = "thematic"  # sinh hoạt chuyên đề
     EXTRAORDINARY = "extraordinary"  # bất thường
+    YEAR_REVIEW = "year_review"  # kiểm điểm, đánh giá, xếp loại chất lượng cuối năm
 
 
 class MeetingStatus(StrEnum):

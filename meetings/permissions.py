@@ -62,6 +62,16 @@ MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
     "approve_minutes": frozenset({"chair"}),
     "sign_minutes": frozenset({"chair", "minute_taker"}),
     "view_minutes": frozenset({"member", "observer", "secretary"}),
+    # Conclusions and tasks: the chair and the minute-taker record them; in the next regular
+    # meeting the owner or the chair marks each (meetings/tasks checks which); between meetings
+    # an owner updates their own.
+    "record_tasks": frozenset({"chair", "minute_taker"}),
+    "review_tasks": frozenset({"member"}),
+    "update_own_task": frozenset({"member"}),
+    # The year-end review: each graded member submits their own self-assessment (checked in
+    # meetings/review); the chair's side runs the review; grade votes use open_vote.
+    "self_assess": frozenset({"member"}),
+    "run_review": LEADS,
 }
 
 CELL_PERMISSIONS: dict[str, frozenset[str]] = {

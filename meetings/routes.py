@@ -24,7 +24,7 @@ from core.extensions import db, limiter
 from core.timeutil import VIETNAM, utcnow
 from core.vietnamese import name_sort_key
 from meetings import changes, room, scheduling, wire_json
-from meetings.agenda import REGULAR_AGENDA
+from meetings.agenda import REGULAR_AGENDA, REVIEW_AGENDA
 from meetings.commands import dispatch, run, run_org
 from meetings.errors import CommandError
 from meetings.forms import MeetingForm
@@ -162,6 +162,13 @@ def schedule_meeting(cell_id: int):
             while len(form.agenda.entries):
                 form.agenda.pop_entry()
             for title, minutes in REGULAR_AGENDA:
+                form.agenda.append_entry({"title": str(title), "planned_minutes": minutes})
+        elif form.kind.data == MeetingKind.YEAR_REVIEW:
+            year = datetime.now(VIETNAM).year
+            form.title.data = _("Year-end review meeting %(year)s", year=year)
+            while len(form.agenda.entries):
+                form.agenda.pop_entry()
+            for title, minutes in REVIEW_AGENDA:
                 form.agenda.append_entry({"title": str(title), "planned_minutes": minutes})
     if form.validate_on_submit():
         try:

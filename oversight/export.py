@@ -11,6 +11,7 @@ import io
 
 from flask_babel import gettext as _
 
+from meetings.tasks.strings import status_label
 from oversight.report import Report, cell_row, headers
 
 FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
@@ -36,4 +37,26 @@ def to_csv(report: Report) -> bytes:
         for q in report.by_cell[cell.id]:
             row = [cell.name, q.period.label, *cell_row(q, report.names)]
             writer.writerow([spreadsheet_safe(value) for value in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def overdue_csv(report: Report) -> bytes:
+    """The overdue tasks of every cell (a second file: the criteria table stays rectangular)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_("Cell"), _("Task"), _("Owners"), _("Deadline"), _("Status")])
+    for cell in report.cells:
+        for task in report.overdue.get(cell.id, []):
+            owners = [o.user.full_name for o in task.owners]
+            if task.owner_committee:
+                owners.insert(0, _("The cell committee"))
+            writer.writerow(
+                [
+                    cell.name,
+                    task.text,
+                    ", ".join(owners),
+                    task.due_on.strftime("%d/%m/%Y"),
+                    status_label(task.status),
+                ]
+            )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

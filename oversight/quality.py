@@ -34,6 +34,7 @@ from domain.rules import (
     MemberFacts,
     compute_figures,
 )
+from meetings.tasks.rules import FollowUp
 
 MIN_MINUTES = 90
 DOCUMENT_NOTICE = timedelta(hours=24)
@@ -162,6 +163,8 @@ class CellQuality:
     minutes_signed: int
     thematic_due: bool = True  # False while the quarter is not over and none was held yet
     flags: tuple[str, ...] = field(default=())
+    # Following up the cell's own tasks (set in the period): meetings.tasks.rules.follow_up.
+    follow_up: FollowUp = field(default_factory=lambda: FollowUp(0, 0, 0, 0, 0))
 
     @property
     def attendance_rate(self) -> Fraction | None:
@@ -285,10 +288,18 @@ class CommitteeQuality:
     short_meetings: int
     late_documents: int
     minutes_signed: int
+    follow_up: FollowUp = field(default_factory=lambda: FollowUp(0, 0, 0, 0, 0))
 
     @property
     def attendance_rate(self) -> Fraction | None:
         return Fraction(self.present, self.expected) if self.expected else None
+
+
+def pooled_follow_up(rows: Iterable[FollowUp]) -> FollowUp:
+    rows = list(rows)
+    return FollowUp(
+        *(sum(getattr(r, name) for r in rows) for name in FollowUp.__dataclass_fields__)
+    )
 
 
 def summarize(by_cell: Mapping[int, CellQuality], period: Period) -> CommitteeQuality:
@@ -309,6 +320,7 @@ def summarize(by_cell: Mapping[int, CellQuality], period: Period) -> CommitteeQu
         short_meetings=sum(q.short_meetings for q in rows),
         late_documents=sum(q.late_documents for q in rows),
         minutes_signed=sum(q.minutes_signed for q in rows),
+        follow_up=pooled_follow_up(q.follow_up for q in rows),
     )
 
 

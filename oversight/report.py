@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -11,6 +11,8 @@ from auth.models import User
 from core.extensions import db
 from core.i18n import format_percent
 from core.timeutil import VIETNAM
+from meetings.tasks import queries as task_queries
+from meetings.tasks.rules import follow_up
 from org.models import Organization
 from oversight import queries
 from oversight.quality import (
@@ -36,6 +38,7 @@ class Report:
     # one committee summary per period (also for a cell: its own figures pooled)
     totals: list[CommitteeQuality]
     names: dict[int, str]  # user id -> full name, for "excused in a row"
+    overdue: dict[int, list] = field(default_factory=dict)  # cell id -> open tasks past due
 
 
 def build(unit: Organization, year: int, by: str) -> Report:
@@ -43,7 +46,17 @@ def build(unit: Organization, year: int, by: str) -> Report:
     cells = queries.cells_under(unit)
     recs = queries.records([c.id for c in cells], spans)
     today = datetime.now(VIETNAM).date()
-    by_cell = {c.id: [assess(recs[c.id], p, as_of=today) for p in spans] for c in cells}
+    tasks = task_queries.follow_up_facts([c.id for c in cells])
+    by_cell = {
+        c.id: [
+            replace(
+                assess(recs[c.id], p, as_of=today),
+                follow_up=follow_up((f for day, f in tasks[c.id] if p.start <= day < p.end), today),
+            )
+            for p in spans
+        ]
+        for c in cells
+    }
     totals = [
         summarize({cid: rows[i] for cid, rows in by_cell.items()}, p) for i, p in enumerate(spans)
     ]
@@ -51,7 +64,8 @@ def build(unit: Organization, year: int, by: str) -> Report:
     names = (
         {u.id: u.full_name for u in db.session.query(User).filter(User.id.in_(ids))} if ids else {}
     )
-    return Report(unit, year, by, spans, cells, by_cell, totals, names)
+    overdue = task_queries.overdue([c.id for c in cells], today)
+    return Report(unit, year, by, spans, cells, by_cell, totals, names, overdue)
 
 
 def ratio(part: int, whole: int) -> str:
@@ -71,7 +85,13 @@ def cell_row(q: CellQuality, names: dict[int, str]) -> list[str]:
         str(q.short_meetings),
         str(q.late_documents),
         ratio(q.minutes_signed, q.meetings_held),
+        *follow_up_cells(q.follow_up),
     ]
+
+
+def follow_up_cells(f) -> list[str]:
+    """Tasks set in the period, how many of them were done by their deadline, how many are late."""
+    return [str(f.tasks_set), ratio(f.done_on_time, f.tasks_set), str(f.overdue)]
 
 
 def total_row(t: CommitteeQuality) -> list[str]:
@@ -86,6 +106,7 @@ def total_row(t: CommitteeQuality) -> list[str]:
         str(t.short_meetings),
         str(t.late_documents),
         ratio(t.minutes_signed, t.meetings_held),
+        *follow_up_cells(t.follow_up),
     ]
 
 
@@ -101,6 +122,9 @@ def headers() -> list[str]:
         _("Shorter than 90 min"),
         _("Documents late (< 24 h)"),
         _("Minutes signed"),
+        _("Tasks set"),
+        _("Tasks done on time"),
+        _("Tasks overdue"),
     ]
 
 

@@ -18,7 +18,7 @@ from meetings.permissions import ORG_PERMISSIONS, allowed, organization_roles
 from org.models import Organization, Oversight
 from oversight import queries, report
 from oversight.charts import bars
-from oversight.export import to_csv
+from oversight.export import overdue_csv, to_csv
 from oversight.forms import AssignmentForm, DeleteForm
 from oversight.models import Assignment
 from oversight.quality import ATTENDANCE_TARGET
@@ -172,9 +172,14 @@ def dashboard():
 def dashboard_csv():
     _units, unit, year, by = _params()
     rep = report.build(unit, year, by)
-    name = f"chibo-quality-{unit.id}-{year}-{by}.csv"
+    if request.args.get("list") == "overdue":  # the overdue tasks, one per row
+        name = f"chibo-overdue-tasks-{unit.id}.csv"
+        data = overdue_csv(rep)
+    else:
+        name = f"chibo-quality-{unit.id}-{year}-{by}.csv"
+        data = to_csv(rep)
     return Response(
-        to_csv(rep),
+        data,
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

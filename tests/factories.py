@@ -77,3 +77,26 @@ def settle_attendance(app, client, meeting_id: int) -> None:
         ack = command(client, meeting_id, "settle_attendance", {"user_ids": waiting})
         assert ack["ok"], ack
         client.get_received()
+
+
+def schedule(actor, cell_id: int, kind: str, when, chair_id, taker_id, agenda, title="Họp") -> int:
+    """Schedule a meeting through the organisation command; `when` is Vietnam time (naive or
+    aware), `agenda` a list of titles. Returns the new meeting's id."""
+    from core.timeutil import VIETNAM
+    from meetings.commands import run_org
+
+    local = when.astimezone(VIETNAM) if when.tzinfo else when
+    ack = run_org(
+        actor,
+        cell_id,
+        "schedule_meeting",
+        {
+            "kind": kind,
+            "title": title,
+            "scheduled_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "chair_id": chair_id,
+            "minute_taker_id": taker_id,
+            "agenda": [{"title": t, "planned_minutes": 10} for t in agenda],
+        },
+    )
+    return ack["result"]["meeting_id"]

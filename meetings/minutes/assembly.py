@@ -25,9 +25,11 @@ from meetings.guests import guests_section
 from meetings.minutes import wording
 from meetings.minutes.models import MinutesSection
 from meetings.models import Meeting
+from meetings.review.records import minutes_part as review_minutes
 from meetings.roster import MemberAtMeeting
 from meetings.snapshot import observers_section
 from meetings.speakers.records import Speech, speeches
+from meetings.tasks.records import minutes_part as tasks_minutes
 from meetings.voting.records import VoteSummary, vote_summaries
 from org.models import Membership
 
@@ -159,47 +161,55 @@ def assemble(meeting: Meeting) -> dict:
         for index, item in enumerate(meeting.agenda)
     ]
     figs = figures.as_dict()
-    return {
-        "format": FORMAT,
-        "meeting": {
-            "id": meeting.id,
-            "title": meeting.title,
-            "kind": meeting.kind,
-            "scheduled_at": iso(meeting.scheduled_at),
-            "started_at": iso(meeting.started_at),
-            "ended_at": iso(meeting.ended_at),
-            "place": meeting.place or "",
-            "online": bool(meeting.online_url),
-        },
-        "header": {
-            "upper": wording.upper_caps(cell.parent.name if cell.parent else ""),
-            "cell": wording.upper_caps(cell.name),
-            "place_date": wording.place_date_line(cell.place, opened),
-        },
-        "cell": {"id": cell.id, "name": cell.name},
-        "title": "BIÊN BẢN",
-        "subtitle": wording.subtitle(meeting.kind, meeting.title, opened),
-        "opening": wording.moment_line(opened),
-        "closing": wording.clock(meeting.ended_at) if meeting.ended_at else "",
-        "closing_date": wording.short_date(meeting.ended_at),
-        "figures": {
-            "members_total": figs["members_total"],
-            "members_by_category": figs["members_by_category"],
-            "members_breakdown": wording.category_breakdown(figs["members_by_category"]),
-            "present_total": figs["present_total"],
-            "present_by_category": figs["present_by_category"],
-            "present_breakdown": wording.category_breakdown(figs["present_by_category"]),
-            "base": figs["base"],
-            "eligible_present": figs["eligible_present"],
-            "attendance_rate": wording.percent_vi(figures.attendance_rate),
-        },
-        "attendance": _attendance(members),
-        "chair": _chair(meeting),
-        "minute_taker": {"name": meeting.minute_taker.full_name} if meeting.minute_taker else None,
-        "delegates": [
-            {"name": o["name"], "office": o["office"]} for o in observers_section(meeting)
-        ],
-        "guests": [{"name": g["name"], "office": g["position"]} for g in guests_section(meeting)],
-        "items": items,
-        "other_votes": votes.get(None, []),
-    }
+    return (
+        {
+            "format": FORMAT,
+            "meeting": {
+                "id": meeting.id,
+                "title": meeting.title,
+                "kind": meeting.kind,
+                "scheduled_at": iso(meeting.scheduled_at),
+                "started_at": iso(meeting.started_at),
+                "ended_at": iso(meeting.ended_at),
+                "place": meeting.place or "",
+                "online": bool(meeting.online_url),
+            },
+            "header": {
+                "upper": wording.upper_caps(cell.parent.name if cell.parent else ""),
+                "cell": wording.upper_caps(cell.name),
+                "place_date": wording.place_date_line(cell.place, opened),
+            },
+            "cell": {"id": cell.id, "name": cell.name},
+            "title": "BIÊN BẢN",
+            "subtitle": wording.subtitle(meeting.kind, meeting.title, opened),
+            "opening": wording.moment_line(opened),
+            "closing": wording.clock(meeting.ended_at) if meeting.ended_at else "",
+            "closing_date": wording.short_date(meeting.ended_at),
+            "figures": {
+                "members_total": figs["members_total"],
+                "members_by_category": figs["members_by_category"],
+                "members_breakdown": wording.category_breakdown(figs["members_by_category"]),
+                "present_total": figs["present_total"],
+                "present_by_category": figs["present_by_category"],
+                "present_breakdown": wording.category_breakdown(figs["present_by_category"]),
+                "base": figs["base"],
+                "eligible_present": figs["eligible_present"],
+                "attendance_rate": wording.percent_vi(figures.attendance_rate),
+            },
+            "attendance": _attendance(members),
+            "chair": _chair(meeting),
+            "minute_taker": {"name": meeting.minute_taker.full_name}
+            if meeting.minute_taker
+            else None,
+            "delegates": [
+                {"name": o["name"], "office": o["office"]} for o in observers_section(meeting)
+            ],
+            "guests": [
+                {"name": g["name"], "office": g["position"]} for g in guests_section(meeting)
+            ],
+            "items": items,
+            "other_votes": votes.get(None, []),
+        }
+        | tasks_minutes(meeting)
+        | review_minutes(meeting)
+    )

@@ -84,6 +84,8 @@ def subtitle(kind: str, title: str, moment: datetime | str | None) -> str:
     month = f"tháng {when.month} năm {when.year}" if when else ""
     if kind == "regular":
         return f"Sinh hoạt chi bộ định kỳ {month}".strip()
+    if kind == "year_review":
+        return f"Kiểm điểm, đánh giá, xếp loại chất lượng năm {when.year if when else ''}".strip()
     if kind == "thematic":
         return f"Sinh hoạt chi bộ chuyên đề {month}: {title}".strip()
     return f"Họp chi bộ bất thường: {title}"

@@ -109,6 +109,14 @@ def open_vote_row(meeting) -> Vote | None:
 @command("open_vote", permission="open_vote", payload=OpenVote)
 def open_vote(ctx: Context, payload: OpenVote) -> Effect:
     """The chair opens a vote on the current item; eligible voters and base are fixed now."""
+    return start_vote(ctx, payload)
+
+
+def start_vote(ctx: Context, payload: OpenVote, excluded: tuple[int, str] | None = None) -> Effect:
+    """Open a vote (the body of `open_vote`, shared by commands that open a vote of their own,
+    e.g. a grade in the year-end review). `excluded`: (user id, reason) of a member who does not
+    vote on this question although present (their own grade); the base figure is unchanged. The
+    exclusion is part of the vote's rule, so a retaken vote keeps it."""
     meeting = ctx.meeting
     if meeting.status != MeetingStatus.LIVE:
         raise Conflict(NOT_LIVE)
@@ -136,12 +144,17 @@ def open_vote(ctx: Context, payload: OpenVote) -> Effect:
         rule=rule_json(rules, kind),
         auto_close=payload.auto_close,
     )
+    if excluded is not None:
+        vote.rule["excluded"] = {"user_id": excluded[0], "reason": excluded[1]}
     return _start(ctx, vote)
 
 
 def _start(ctx: Context, vote: Vote) -> Effect:
     """Fix the eligible voters and the base now, store the vote, make a secret vote's key."""
     vote.eligible, vote.base = eligible_and_base(ctx.meeting)
+    excluded = (vote.rule or {}).get("excluded")
+    if excluded:
+        vote.eligible = [uid for uid in vote.eligible if uid != excluded["user_id"]]
     if not vote.eligible:
         raise Conflict(NO_VOTERS)
     vote.status = VoteStatus.OPEN
@@ -203,8 +216,12 @@ def _open_vote(ctx: Context, vote_id: int) -> Vote:
     return vote
 
 
-def _why_not(ctx: Context) -> str:
-    """Why the actor is not on this vote's list: as they stand now, else absent at the opening."""
+def _why_not(ctx: Context, vote: Vote) -> str:
+    """Why the actor is not on this vote's list: left out of it (their own grade), as they stand
+    now, else absent at the opening."""
+    excluded = (vote.rule or {}).get("excluded")
+    if excluded and excluded.get("user_id") == ctx.actor.id:
+        return excluded["reason"]
     member = roster.member(ctx.meeting, ctx.actor.id)
     return why_not_voter(member.facts if member else None) or "not_present"
 
@@ -264,7 +281,7 @@ def cast_vote(ctx: Context, payload: CastVote) -> Effect:
     if ctx.meeting.status != MeetingStatus.LIVE:
         raise Conflict(NOT_LIVE)
     if ctx.actor.id not in vote.eligible:
-        reason = _why_not(ctx)
+        reason = _why_not(ctx, vote)
         raise Forbidden(WHY_NOT[reason], reason=reason)
     choices = _check_choices(vote, payload.choices)
     hall.refuse_online(vote, ctx.actor.id)
@@ -289,7 +306,11 @@ def cast_vote(ctx: Context, payload: CastVote) -> Effect:
             close(vote, ctx.actor.id, effect)
     except secret_ballots.KeyLost:
         raise secret_ballots.refuse_void(ctx.meeting.id, vote.id) from None
-    effect.changes = [vote_change(vote) if not vote.is_open else vote_progress_change(vote)]
+    effect.changes = (
+        [vote_change(vote), *after_close(vote)]
+        if not vote.is_open
+        else [vote_progress_change(vote)]
+    )
     return effect
 
 
@@ -357,6 +378,15 @@ def record_result(
     db.session.flush()
 
 
+# Features whose state follows a vote's result (e.g. the review's grades) add their changes to
+# the close's: fn(vote) -> changes. Registered by those features, so voting imports none of them.
+CLOSE_LISTENERS: list = []
+
+
+def after_close(vote: Vote) -> list[dict]:
+    return [change for listener in CLOSE_LISTENERS for change in listener(vote)]
+
+
 def close(vote: Vote, actor_id: int | None, effect: Effect) -> None:
     """Count, decide and close (in the caller's transaction); a secret vote's key is forgotten
     once that is committed. Raises ``secret_ballots.KeyLost``."""
@@ -395,5 +425,5 @@ def close_vote(ctx: Context, payload: CloseVote) -> Effect:
         close(vote, ctx.actor.id, effect)
     except secret_ballots.KeyLost:
         raise secret_ballots.refuse_void(ctx.meeting.id, vote.id) from None
-    effect.changes = [vote_change(vote)]
+    effect.changes = [vote_change(vote), *after_close(vote)]
     return effect

@@ -15,6 +15,7 @@ WHY_NOT = {
     "transferred": _l("Members transferred out of this cell do not vote here."),
     "suspended": _l("Suspended members do not vote."),
     "not_present": _l("You were not present as an eligible voter when this vote opened."),
+    "own_grade": _l("You do not vote on your own grade."),
 }
 
 

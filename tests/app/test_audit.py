@@ -3,10 +3,13 @@ every writer goes through the command path (one log row per change, meeting edit
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.timeutil import vietnam_today
 from meetings import room
 from meetings.attendance import unsettled
 from meetings.commands import ORG_REGISTRY, REGISTRY, run, run_org
@@ -45,6 +48,7 @@ class Scenario:
         self.meeting_id: int | None = None
         self.cancelled_id: int | None = None  # another meeting, called off before it started
         self.ran: list[str] = []
+        self.year_meetings: list[int] = []  # the task review's and the year-end review's
 
     def user(self, username: str):
         return self.users[username]
@@ -132,6 +136,16 @@ def _every_writer(s: Scenario) -> None:
     guest = s.do("bithu", "add_guest", {"name": "Nguyễn Thị Mai", "position": "Hội Phụ nữ"})
     s.do("bithu", "remove_guest", guest)
     s.do("dangvien1", "minutes_edit", {"item_id": first, "base_revision": 0, "html": "<p>Ý</p>"})
+    due = (vietnam_today() + timedelta(days=5)).isoformat()
+    owner = [s.user("dangvien2").id]
+    task = s.do("bithu", "task_add", {"text": "Việc", "owner_ids": owner, "due_on": due})
+    s.do(
+        "dangvien1",
+        "task_edit",
+        {"task_id": task["task_id"], "text": "Việc (sửa)", "owner_ids": owner, "due_on": due},
+    )
+    spare_task = s.do("bithu", "task_add", {"kind": "conclusion", "text": "Nhất trí"})
+    s.do("bithu", "task_remove", {"task_id": spare_task["task_id"]})
     s.do("bithu", "end_meeting")
     waiting = unsettled(db.session.get(Meeting, s.meeting_id))
     s.do("bithu", "settle_attendance", {"user_ids": waiting})
@@ -154,6 +168,30 @@ def _every_writer(s: Scenario) -> None:
     office = {"user_id": spare, "office": "Ủy viên"}
     oversight = s.org("admin", province.id, "add_oversight", office)["oversight_id"]
     s.org("admin", province.id, "remove_oversight", {"oversight_id": oversight})
+    _year_writers(s, task["task_id"])
+
+
+def _year_writers(s: Scenario, task_id: int) -> None:
+    """The task review and the year-end review happen in meetings of their own (the next regular
+    meeting, a review meeting): their rows name those meetings."""
+    main = s.meeting_id
+    later = _details(s, "Tháng sau", [{"title": "Kết quả thực hiện nhiệm vụ"}])
+    later["scheduled_at"] = "2027-01-20T19:30"  # after the main meeting (2026-12-20)
+    s.meeting_id = s.org("bithu", s.kp1.id, "schedule_meeting", later)["meeting_id"]
+    s.year_meetings = [s.meeting_id]
+    s.do("dangvien2", "task_update", {"task_id": task_id, "status": "in_progress", "note": "Dở"})
+    s.do("bithu", "start_meeting")
+    s.do("bithu", "task_review", {"task_id": task_id, "status": "done"})
+    review = _details(s, "Kiểm điểm", [{"title": "Kiểm điểm"}]) | {"kind": "year_review"}
+    s.meeting_id = s.org("bithu", s.kp1.id, "schedule_meeting", review)["meeting_id"]
+    s.year_meetings.append(s.meeting_id)
+    answers = {k: "Ý" for k in ("politics", "duties", "commitment", "shortcomings")}
+    s.do("dangvien2", "review_submit", {"answers": answers, "score": 80, "grade": "good"})
+    s.do("bithu", "start_meeting")
+    s.do("bithu", "mark_attendance", {"user_id": s.user("dangvien3").id, "status": "present"})
+    s.do("bithu", "review_take_up", {"subject_user_id": s.user("dangvien2").id})
+    s.do("bithu", "review_grade_vote", {"subject_user_id": s.user("dangvien2").id, "grade": "good"})
+    s.meeting_id = main
 
 
 def test_every_command_and_writer_leaves_one_log_row(app, demo):
@@ -187,12 +225,19 @@ def _every_writer_checked(app, demo) -> int:
             for r in rows
             if (r.name in REGISTRY or r.actor_id is None) and r.meeting_id != s.cancelled_id
         ]
+        year_rows = [r for r in meeting_rows if r.meeting_id in s.year_meetings]
+        assert all(r.version for r in year_rows) and year_rows
+        meeting_rows = [r for r in meeting_rows if r.meeting_id not in s.year_meetings]
         assert all(r.meeting_id == s.meeting_id and r.version for r in meeting_rows)
         versions = [r.version for r in meeting_rows]
         assert versions == sorted(versions) and len(set(versions)) == len(versions)
         assert db.session.get(Meeting, s.meeting_id).version == versions[-1]
-        org_rows = {r.name: r for r in rows if r.name in ORG_REGISTRY}
-        assert org_rows["schedule_meeting"].meeting_id == s.meeting_id  # in the meeting's audit
+        org_rows: dict = {}
+        for r in rows:
+            if r.name in ORG_REGISTRY:
+                org_rows.setdefault(r.name, r)  # the first: the main meeting's scheduling
+        scheduled = [r.meeting_id for r in rows if r.name == "schedule_meeting"]
+        assert s.meeting_id in scheduled  # in the meeting's audit
         assert org_rows["set_vote_rules"].organization_id == s.kp1.id
         meeting_id = s.meeting_id
     return meeting_id

@@ -8,20 +8,21 @@ import copy
 import hashlib
 import io
 import secrets
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from auth.models import User
 from core.extensions import db
-from core.timeutil import VIETNAM
+from core.timeutil import VIETNAM, vietnam_today
 from meetings import changes
 from meetings.attendance import unsettled
 from meetings.changes import CHANGE_TYPES, Part, Rule, apply_message
 from meetings.commands import REGISTRY, Command, Effect, Empty, dispatch, run_org
 from meetings.documents.models import MeetingDocument
 from meetings.models import AgendaItem, CommandLog, Meeting
-from tests.factories import upcoming_meeting_id
+from tests.factories import schedule, upcoming_meeting_id
 from tests.verify_changes import ChangeVerifier, run_browser_reducer
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -177,6 +178,27 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     retaken = room.command(chair, "reopen_vote", {"vote_id": lost["vote_id"]})
     room.command(chair, "close_vote", {"vote_id": retaken["vote_id"]})
 
+    # Conclusions and tasks: recorded here, the demo's carried tasks reviewed, an owner's report.
+    due = (vietnam_today() + timedelta(days=9)).isoformat()
+    three = _uid(app, "dangvien3")
+    task = room.command(
+        taker, "task_add", {"text": "Việc mới", "owner_ids": [three], "due_on": due}
+    )
+    room.command(
+        taker,
+        "task_edit",
+        {"task_id": task["task_id"], "text": "Việc mới (sửa)", "committee": True, "due_on": due},
+    )
+    conclusion = room.command(chair, "task_add", {"kind": "conclusion", "text": "Nhất trí"})
+    room.command(chair, "task_remove", {"task_id": conclusion["task_id"]})
+    carried = watcher.emit("snapshot", {"meeting_id": meeting_id}, callback=True)["snapshot"]
+    carried = carried["tasks"]["review"]
+    two = _uid(app, "dangvien2")
+    mine = next(t["id"] for t in carried if any(o["id"] == two for o in t["owners"]))
+    room.command(watcher, "task_update", {"task_id": mine, "status": "in_progress", "note": "Dở"})
+    other = next(t["id"] for t in carried if t["id"] != mine and t["open"])
+    room.command(chair, "task_review", {"task_id": other, "status": "dropped", "note": "Thôi"})
+
     # Guests, recorded by the chair; attendance settled before the minutes are approved.
     guest = room.command(chair, "add_guest", {"name": "Nguyễn Thị Mai", "position": "Hội Phụ nữ"})
     room.command(chair, "add_guest", {"name": "Trần Văn Khách"})
@@ -208,6 +230,25 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     assert sealed["minutes"]["status"]["state"] == "sealed"
     room.command(taker, "minutes_correct", {"reason": "Sửa lỗi chính tả"})
 
+    # The year-end review, in a meeting of its own.
+    review_id = _schedule_review(app, meeting_id)
+    for client in (chair, watcher):
+        assert client.emit("join", {"meeting_id": review_id}, callback=True)["ok"]
+    review = ChangeVerifier(watcher, review_id)
+    answers = {k: "Nội dung" for k in ("politics", "duties", "commitment", "shortcomings")}
+    review.command(
+        watcher, "review_submit", {"answers": answers, "score": 91, "grade": "excellent"}
+    )
+    review.command(chair, "start_meeting")
+    review.command(chair, "mark_attendance", {"user_id": _uid(app, "bithu"), "status": "present"})
+    review.command(chair, "mark_attendance", {"user_id": two, "status": "present"})
+    review.command(chair, "review_take_up", {"subject_user_id": two})
+    grade = review.command(
+        chair, "review_grade_vote", {"subject_user_id": two, "grade": "excellent"}
+    )
+    review.command(chair, "cast_vote", {"vote_id": grade["vote_id"], "choices": ["agree"]})
+    review.command(chair, "close_vote", {"vote_id": grade["vote_id"]})
+
     # Every command of the registry was verified, and every change type of the table was heard:
     # a feature that adds a command or a change type adds a step above.
     # Another meeting of the cell, called off before it starts.
@@ -217,10 +258,11 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     other = ChangeVerifier(watcher, other_id)
     other.command(chair, "cancel_meeting")
 
-    assert set(REGISTRY) - room.commands - other.commands == set()
-    assert set(CHANGE_TYPES) - room.types == set()
+    assert set(REGISTRY) - room.commands - other.commands - review.commands == set()
+    assert set(CHANGE_TYPES) - room.types - review.types == set()
     room.check_browser_reducer()
     other.check_browser_reducer()
+    review.check_browser_reducer()
 
 
 def _another_meeting(app, meeting_id: int) -> int:
@@ -231,6 +273,21 @@ def _another_meeting(app, meeting_id: int) -> int:
         secretary = db.session.scalar(select(User).where(User.username == "bithu"))
         ack = run_org(secretary, meeting.cell_id, "schedule_meeting", details)
         return ack["result"]["meeting_id"]
+
+
+def _schedule_review(app, held_id: int) -> int:
+    with app.app_context():
+        kp1 = db.session.get(Meeting, held_id)
+        return schedule(
+            kp1.chair,
+            kp1.cell_id,
+            "year_review",
+            kp1.scheduled_at + timedelta(days=10),
+            kp1.chair_id,
+            kp1.minute_taker_id,
+            ["Kiểm điểm từng đảng viên"],
+            title="Kiểm điểm cuối năm",
+        )
 
 
 # ---- the reducer's rules, one by one ----------------------------------------------------------

@@ -88,7 +88,9 @@ def rows(response):
 def test_every_figure_of_a_hand_made_cell(login, test_cell):
     table = rows(login("admin").get(f"/quality.csv?unit={test_cell}&year=2025&by=quarter"))
     header, q1, q2 = table[0], table[1], table[2]
-    assert len(header) == 12
+    assert len(header) == 15
+    assert header[12:] == ["Nhiệm vụ đề ra", "Nhiệm vụ hoàn thành đúng hạn", "Nhiệm vụ quá hạn"]
+    assert q1[12:] == ["0", "0/0", "0"]  # no task set in this cell
     assert q1[:2] == ["Chi bộ Thử nghiệm", "Q1/2025"]
     # held 3; regular in Jan, Feb, not Mar; 1 thematic; 5 of 6 expected (exempted excluded);
     # 1 unexcused; nobody excused 4 in a row; 1 short (60 min); 1 late document.

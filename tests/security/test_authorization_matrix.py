@@ -49,6 +49,8 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "notifications.invitations"): LEADERS,  # the deputy too: same role row
     ("GET", "notifications.cell_reminders"): SECRETARY,
     ("POST", "notifications.cell_reminders"): SECRETARY,
+    ("GET", "tasks.my_tasks"): LOGGED_IN,
+    ("POST", "tasks.update_task"): frozenset({"official"}),  # the task's owner (world.py)
     # the cell and its meetings
     ("GET", "meetings.cell_page"): VIEWERS,
     ("GET", "meetings.schedule_meeting"): SECRETARY,
@@ -71,6 +73,11 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "minutes.approve"): frozenset({"chair"}),
     ("POST", "minutes.sign"): frozenset({"chair", "minute_taker"}),
     ("POST", "minutes.correct"): frozenset({"chair", "minute_taker"}),
+    # the year-end review (the world's meeting is a regular one: allowed callers get 404)
+    ("GET", "review.self_assessment"): MEMBERS,
+    ("POST", "review.self_assessment"): MEMBERS,
+    ("GET", "review_results.results_csv"): VIEWERS,
+    ("GET", "review_results.results_pdf"): VIEWERS,
     # oversight: leaders of the committee (the province), the cell's own leaders, the admin
     ("GET", "oversight.dashboard"): frozenset(
         {"admin", "upper_observer", "unrelated_observer", "secretary"}

@@ -6,11 +6,13 @@ import contextlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from auth.models import User
 from core.extensions import db
+from core.timeutil import vietnam_today
 from meetings import commands
 from meetings.commands import dispatch
 from meetings.models import Meeting
@@ -102,6 +104,14 @@ def build(tmp_path) -> World:
         run("start_meeting")
         for username in ("dangvien2", "dangvien3", "dangvien4"):
             run("mark_attendance", {"user_id": users[username].id, "status": "present"})
+        task = run(
+            "task_add",
+            {
+                "text": "Việc của đồng chí Hương",
+                "owner_ids": [users["dangvien2"].id],
+                "due_on": (vietnam_today() + timedelta(days=5)).isoformat(),
+            },
+        )
         vote = run("open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})  # secret
         run("close_vote", {"vote_id": vote["vote_id"]})
         upload = {"title": "Dự thảo nghị quyết", "filename": "du-thao.pdf", "data": PDF}
@@ -119,6 +129,7 @@ def build(tmp_path) -> World:
             "assignment_id": assignment.id,
             "document_id": doc_id,
             "vote_id": vote["vote_id"],
+            "task_id": task["task_id"],
         }
     return world
 

@@ -1,0 +1,314 @@
+"""The year-end review of the demo cell, start to end, through the command path: self-assessments
+before the meeting, each member taken up and graded by the cell's vote (without their own), the
+cap warned never refused, the cell's own grade, the minutes' list and the exports."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from auth.models import User
+from core.extensions import db
+from core.timeutil import VIETNAM
+from meetings.agenda import REVIEW_AGENDA
+from meetings.commands import dispatch
+from meetings.errors import CommandError
+from meetings.models import CommandLog, MeetingKind
+from meetings.review.models import SelfAssessment
+from meetings.room import state_for as raw_state
+from org.models import Organization
+from tests.factories import schedule
+
+pytestmark = pytest.mark.language("en")
+
+
+def state_for(user, meeting_id) -> dict:
+    return raw_state(user, meeting_id).value()
+
+
+ANSWERS = {
+    "politics": "Giữ vững lập trường, tư tưởng chính trị.",
+    "duties": "Hoàn thành các nhiệm vụ được giao.",
+    "commitment": "Thực hiện đúng cam kết đầu năm.",
+    "shortcomings": "Còn chậm trong báo cáo; sẽ khắc phục.",
+}
+PRESENT = ["bithu", "phobithu"] + [f"dangvien{n}" for n in range(1, 9)]
+
+
+def user(name: str) -> User:
+    return db.session.scalar(select(User).where(User.username == name))
+
+
+def run(name_or_user, meeting_id, command, payload=None):
+    actor = user(name_or_user) if isinstance(name_or_user, str) else name_or_user
+    return dispatch(actor, meeting_id, command, secrets.token_hex(8), payload or {})
+
+
+def refused(actor, meeting_id, command, payload=None) -> CommandError:
+    with pytest.raises(CommandError) as caught:
+        run(actor, meeting_id, command, payload)
+    db.session.rollback()
+    return caught.value
+
+
+def schedule_review() -> int:
+    cell = db.session.scalar(select(Organization).where(Organization.name == "Chi bộ Khu phố 1"))
+    return schedule(
+        user("bithu"),
+        cell.id,
+        MeetingKind.YEAR_REVIEW,
+        datetime.now(VIETNAM) + timedelta(days=7),
+        user("bithu").id,
+        user("dangvien1").id,
+        [str(t) for t, _m in REVIEW_AGENDA],
+        title="Kiểm điểm cuối năm",
+    )
+
+
+def submit(name, score, grade, meeting_id):
+    return run(
+        name, meeting_id, "review_submit", {"answers": ANSWERS, "score": score, "grade": grade}
+    )
+
+
+def vote_on(meeting_id, subject, grade, voters, choice="agree"):
+    ack = run(
+        "bithu",
+        meeting_id,
+        "review_grade_vote",
+        {"subject_user_id": subject, "grade": grade, "method": "show_of_hands"},
+    )
+    vote_id = ack["result"]["vote_id"]
+    for name in voters:
+        run(name, meeting_id, "cast_vote", {"vote_id": vote_id, "choices": [choice]})
+    run("bithu", meeting_id, "close_vote", {"vote_id": vote_id})
+    return ack
+
+
+def test_full_year_end_review_of_the_demo_cell(app, login):
+    with app.app_context():
+        meeting_id = schedule_review()
+        submit("dangvien2", 92, "excellent", meeting_id)
+        submit("dangvien3", 80, "good", meeting_id)
+        submit("dangvien4", 68, "complete", meeting_id)
+        # Refusals change nothing: a grade outside its band, a member not graded here.
+        error = refused(
+            "dangvien5",
+            meeting_id,
+            "review_submit",
+            {"answers": ANSWERS, "score": 80, "grade": "excellent"},
+        )
+        assert error.code == "invalid"
+        # In the user's language (Vietnamese by default, outside a request).
+        assert error.message == (
+            "Mức xếp loại không khớp với điểm tự chấm: 80 điểm tương ứng “Hoàn thành tốt nhiệm vụ”."
+        )
+        assert (
+            refused(
+                "tamthoi1",
+                meeting_id,
+                "review_submit",
+                {"answers": ANSWERS, "score": 80, "grade": "good"},
+            ).code
+            == "forbidden"
+        )
+        missing = dict(ANSWERS, duties="  ")
+        assert (
+            refused(
+                "dangvien6",
+                meeting_id,
+                "review_submit",
+                {"answers": missing, "score": 80, "grade": "good"},
+            ).code
+            == "invalid"
+        )
+        assert (
+            db.session.scalar(
+                select(SelfAssessment).where(SelfAssessment.user_id == user("dangvien5").id)
+            )
+            is None
+        )
+
+        # Before the meeting: who submitted, nothing of what they wrote.
+        section = state_for(user("bithu"), meeting_id)["review"]
+        rows = {r["user_id"]: r for r in section["members"]}
+        assert rows[user("dangvien2").id] == {
+            "user_id": user("dangvien2").id,
+            "name": user("dangvien2").full_name,
+            "submitted": True,
+        }
+        assert rows[user("dangvien5").id]["submitted"] is False
+        assert user("tamthoi1").id not in rows and user("mien1").id not in rows
+        assert section["focus"] is None
+
+    # The form on the member's page goes through the same command.
+    page = login("dangvien6")
+    form = {f"answer_{k}": v for k, v in ANSWERS.items()} | {
+        "score": "71",
+        "grade": "good",
+        "cid": "sa-form-dangvien6",
+    }
+    assert page.post(f"/meetings/{meeting_id}/self-assessment", data=form).status_code == 302
+    with app.app_context():
+        log = db.session.scalar(
+            select(CommandLog).where(CommandLog.client_id == "sa-form-dangvien6")
+        )
+        assert log.name == "review_submit" and log.meeting_id == meeting_id
+
+        run("bithu", meeting_id, "start_meeting")
+        for name in PRESENT:
+            run(
+                "bithu",
+                meeting_id,
+                "mark_attendance",
+                {"user_id": user(name).id, "status": "present"},
+            )
+        assert (
+            refused(
+                "dangvien7",
+                meeting_id,
+                "review_submit",
+                {"answers": ANSWERS, "score": 75, "grade": "good"},
+            ).code
+            == "conflict"
+        )
+
+        # A member taken up: their self-assessment is shown to the cell.
+        d2 = user("dangvien2").id
+        run("bithu", meeting_id, "review_take_up", {"subject_user_id": d2})
+        focus = state_for(user("dangvien8"), meeting_id)["review"]["focus"]
+        assert focus["subject_user_id"] == d2
+        assert focus["assessment"] == {"answers": ANSWERS, "score": 92, "grade": "excellent"}
+        assert (
+            refused("dangvien3", meeting_id, "review_take_up", {"subject_user_id": d2}).code
+            == "forbidden"
+        )
+
+        # The grade vote: the member concerned does not vote; the cap warns, never refuses.
+        ack = run(
+            "bithu",
+            meeting_id,
+            "review_grade_vote",
+            {"subject_user_id": d2, "grade": "excellent", "method": "show_of_hands"},
+        )
+        vote_id = ack["result"]["vote_id"]
+        assert ack["result"]["warning"] == "cap_exceeded"
+        section = state_for(user("bithu"), meeting_id)["review"]
+        assert section["cap"]["open_vote_exceeds"] is True
+        own = refused(
+            "dangvien2", meeting_id, "cast_vote", {"vote_id": vote_id, "choices": ["agree"]}
+        )
+        assert own.code == "forbidden" and own.message == (
+            "Đồng chí không biểu quyết mức xếp loại của chính mình."
+        )
+        voters = [n for n in PRESENT if n != "dangvien2"]
+        for name in voters[:6]:
+            run(name, meeting_id, "cast_vote", {"vote_id": vote_id, "choices": ["agree"]})
+        run("dangvien8", meeting_id, "cast_vote", {"vote_id": vote_id, "choices": ["disagree"]})
+        run("bithu", meeting_id, "close_vote", {"vote_id": vote_id})
+
+        d3, d4 = user("dangvien3").id, user("dangvien4").id
+        vote_on(meeting_id, d3, "good", [n for n in PRESENT if n != "dangvien3"])
+        # Not enough agree votes: > half of the base figure is needed; nothing is decided.
+        vote_on(meeting_id, d4, "complete", ["bithu", "dangvien1"])
+        vote_on(meeting_id, None, "good", PRESENT)  # the cell's own grade: everyone votes
+
+        section = state_for(user("bithu"), meeting_id)["review"]
+        rows = {r["user_id"]: r for r in section["members"]}
+        assert rows[d2]["grade"] == "excellent"
+        assert rows[d2]["counts"] == {"agree": 6, "disagree": 1, "abstain": 0}
+        assert rows[d2]["self_score"] == 92
+        assert rows[d3]["grade"] == "good"
+        assert "grade" not in rows[d4]  # the vote did not pass
+        assert section["cell"]["grade"] == "good"
+        assert section["cap"] | {} == {
+            "percent": 20,
+            "excellent": 1,
+            "good": 2,
+            "allowance": 0,
+            "exceeded": True,
+            "open_vote_exceeds": False,
+        }
+        base = state_for(user("bithu"), meeting_id)["figures"]["base"]
+        run("bithu", meeting_id, "end_meeting")
+
+    # A member's year at a glance: their own self-assessment and the cell's proposed grade.
+    mine = login("dangvien2").get("/my/tasks").get_data(as_text=True)
+    assert "Kiểm điểm cuối năm" in mine and "Self-score: 92/100" in mine
+    assert "The cell's proposal: Excellently completed duties" in mine
+    reader = login("dangvien9")
+    minutes = reader.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
+    assert "Kết quả đánh giá, xếp loại chất lượng" in minutes
+    assert "Kiểm điểm, đánh giá, xếp loại chất lượng năm" in minutes
+    assert "Chi bộ tự đánh giá, xếp loại: <strong>Hoàn thành tốt nhiệm vụ</strong>" in minutes
+    csv_text = reader.get(f"/meetings/{meeting_id}/review/results.csv").data.decode("utf-8-sig")
+    lines = csv_text.splitlines()
+    assert lines[0].startswith("STT,Họ và tên,Tự chấm điểm")
+    with app.app_context():
+        name2 = user("dangvien2").full_name
+    [line2] = [line for line in lines if name2 in line]
+    assert line2.split(",")[2:] == [
+        "92",
+        "Hoàn thành xuất sắc nhiệm vụ",
+        "Hoàn thành xuất sắc nhiệm vụ",
+        "6",
+        "1",
+        "0",
+        str(base),
+    ]
+    assert lines[-1].split(",")[1:5] == ["Chi bộ Khu phố 1", "", "", "Hoàn thành tốt nhiệm vụ"]
+    response = reader.get(f"/meetings/{meeting_id}/review/results.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True
+    ).stdout.decode()
+    text = " ".join(text.split())  # table cells wrap
+    assert "DANH SÁCH" in text and "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert name2 in text and "T/M CHI BỘ" in text
+
+
+def test_grade_vote_refusals(app):
+    with app.app_context():
+        meeting_id = schedule_review()
+        assert (
+            refused(
+                "bithu", meeting_id, "review_grade_vote", {"subject_user_id": None, "grade": "good"}
+            ).code
+            == "conflict"
+        )
+        run("bithu", meeting_id, "start_meeting")
+        run(
+            "bithu",
+            meeting_id,
+            "mark_attendance",
+            {"user_id": user("dangvien2").id, "status": "present"},
+        )
+        hosted = user("tamthoi1").id
+        assert (
+            refused(
+                "bithu",
+                meeting_id,
+                "review_grade_vote",
+                {"subject_user_id": hosted, "grade": "good"},
+            ).code
+            == "invalid"
+        )
+        assert (
+            refused(
+                "bithu", meeting_id, "review_grade_vote", {"subject_user_id": None, "grade": "best"}
+            ).code
+            == "invalid"
+        )
+        assert (
+            refused(
+                "dangvien2",
+                meeting_id,
+                "review_grade_vote",
+                {"subject_user_id": None, "grade": "good"},
+            ).code
+            == "forbidden"
+        )
