@@ -8,7 +8,11 @@ from flask_login import current_user, login_required
 
 from auth.forms import ActionForm
 from core.extensions import db
+from core.timeutil import vietnam_today
 from core.vietnamese import nfc
+from meetings.review.queries import grade_history
+from meetings.tasks import queries as task_queries
+from meetings.tasks.rules import is_open, is_overdue
 from members import record
 from members.forms import ContactForm, normalized_email
 from notifications import mail
@@ -47,7 +51,20 @@ def me():
         calendar_url=_calendar_url(profile.calendar_token),
         email_enabled=mail.enabled(),
         record=record.for_member(current_user),
+        tasks=_open_tasks(),
+        grades=grade_history(current_user.id),
     )
+
+
+def _open_tasks() -> list[dict]:
+    """The member's open tasks, each marked overdue or not: the year at a glance (the update
+    itself is on the "My tasks" page)."""
+    today = vietnam_today()
+    return [
+        {"task": t, "overdue": bool(t.due_on) and is_overdue(t.status, t.due_on, today)}
+        for t in task_queries.tasks_of(current_user.id)
+        if is_open(t.status)
+    ]
 
 
 @bp.route("/me/calendar/reset", methods=["POST"])

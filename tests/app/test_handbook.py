@@ -167,3 +167,28 @@ def test_the_csv_import_is_all_or_nothing(app, login, demo):
         assert seven.email == "duc@example.org"
         eight = db.session.get(MemberProfile, demo.users["dangvien8"].id)
         assert eight.date_of_birth == date(1975, 8, 15) and eight.card_number is None
+
+
+def test_the_members_open_tasks_are_on_the_page(app, login, demo):
+    from auth.models import User
+    from meetings.tasks.queries import tasks_of
+    from meetings.tasks.rules import is_open
+
+    with app.app_context():
+        owners = {}
+        for user in db.session.scalars(select(User).order_by(User.id)):
+            texts = [t.text for t in tasks_of(user.id) if is_open(t.status)]
+            if texts:
+                owners[user.username] = texts
+        assert owners, "the demo gives some members open tasks"
+        username, texts = next(iter(owners.items()))
+        idle = next(
+            u.username
+            for u in db.session.scalars(select(User).where(User.is_admin.is_(False)))
+            if u.username not in owners
+        )
+    html = login(username).get("/me").get_data(as_text=True)
+    assert 'id="tasks"' in html and "/my/tasks" in html
+    for text in texts:
+        assert text in html
+    assert "Không có nhiệm vụ đang mở." in login(idle).get("/me").get_data(as_text=True)
