@@ -1,7 +1,11 @@
-"""The administrator's writes to memberships and oversight, through the organisation command
-path (`meetings.commands.run_org`): authorized by the permission table, logged, committed once;
-the person's sockets are closed after the commit (rooms are joined with the roles of the moment,
-so they rejoin fresh). The rules themselves stay in `org.memberships` and `org.oversights`."""
+"""The administrator's writes, through the command path: accounts (site commands,
+`meetings.commands.run_site`), memberships and oversight (organisation commands, `run_org`).
+Each is authorized by the permission table, logged, committed once; a person's sockets are
+closed after the commit (rooms are joined with the roles of the moment, so they rejoin fresh).
+The rules themselves stay in `org.accounts`, `org.memberships` and `org.oversights`.
+
+A generated password goes back to the caller in `shown_once`, never into the log: an account's
+log row holds its payload without the password."""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr
 from auth.models import User
 from auth.sessions import disconnect_sockets
 from core.extensions import db
-from meetings.commands import Effect, OrgContext, Payload, org_command
+from meetings.commands import Effect, OrgContext, Payload, SiteContext, org_command, site_command
 from meetings.errors import NotFound
-from org import memberships, oversights
+from org import accounts, memberships, oversights
 from org.memberships import MemberFlags
 from org.models import Membership, Oversight
 
@@ -123,4 +127,77 @@ def remove_oversight(ctx: OrgContext, payload: OversightRef) -> Effect:
     return Effect(
         audit={"oversight_id": payload.oversight_id, "user_id": user_id},
         after_commit=_closing_sockets(user_id),
+    )
+
+
+class NewAccount(Payload):
+    username: StrictStr = Field(max_length=64)
+    full_name: StrictStr = Field(max_length=200)
+    password: StrictStr | None = Field(default=None, max_length=256)
+    language: StrictStr = "vi"
+    is_admin: StrictBool = False
+
+
+class AccountEdit(Payload):
+    user_id: StrictInt
+    full_name: StrictStr = Field(max_length=200)
+    language: StrictStr
+    is_admin: StrictBool
+
+
+class AccountActive(Payload):
+    user_id: StrictInt
+    active: StrictBool
+
+
+class PasswordReset(Payload):
+    user_id: StrictInt
+    password: StrictStr | None = Field(default=None, max_length=256)
+
+
+def _password_once(generated: str | None) -> dict:
+    return {"password": generated} if generated else {}
+
+
+@site_command("create_user", permission="manage_accounts", payload=NewAccount)
+def create_user(ctx: SiteContext, payload: NewAccount) -> Effect:
+    user, generated = accounts.create_user(**payload.model_dump())
+    return Effect(
+        result={"user_id": user.id},
+        audit=payload.model_dump(exclude={"password"}) | {"generated": generated is not None},
+        shown_once=_password_once(generated),
+    )
+
+
+@site_command("update_user", permission="manage_accounts", payload=AccountEdit)
+def update_user(ctx: SiteContext, payload: AccountEdit) -> Effect:
+    user = _user(payload.user_id)
+    accounts.update_user(
+        user,
+        full_name=payload.full_name,
+        language=payload.language,
+        is_admin=payload.is_admin,
+        acting=ctx.actor,
+    )
+    return Effect(audit=payload.model_dump())
+
+
+@site_command("set_active", permission="manage_accounts", payload=AccountActive)
+def set_active(ctx: SiteContext, payload: AccountActive) -> Effect:
+    user = _user(payload.user_id)
+    accounts.set_active(user, payload.active, acting=ctx.actor)
+    return Effect(
+        audit=payload.model_dump(),
+        after_commit=[] if payload.active else _closing_sockets(user.id),
+    )
+
+
+@site_command("reset_password", permission="manage_accounts", payload=PasswordReset)
+def reset_password(ctx: SiteContext, payload: PasswordReset) -> Effect:
+    user = _user(payload.user_id)
+    generated = accounts.reset_password(user, payload.password)
+    return Effect(
+        audit={"user_id": user.id, "generated": generated is not None},
+        after_commit=_closing_sockets(user.id),
+        shown_once=_password_once(generated),
     )

@@ -1,4 +1,5 @@
-"""Accounts: list and search, create, edit, deactivate, reset a password."""
+"""Accounts: list and search, create, edit, deactivate, reset a password (the writes are the
+site commands of `admin.commands`, run through `meetings.commands.run_site`)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from admin.forms import (
     UserEditForm,
     UserForm,
 )
-from admin.helpers import refuse
+from admin.helpers import REFUSED, refuse
 from auth.models import User
 from core.extensions import db
 from core.vietnamese import nfc, vi_collation_key
 from domain import labels
+from meetings.commands import run_site
 from org import accounts
-from org.errors import AdminError
 from org.models import Membership
 from org.queries import oversights
 
@@ -29,6 +30,10 @@ def user_or_404(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
 
 
 def password_shown(user: User, password: str, what: str):
@@ -46,18 +51,19 @@ def users():
 def new_user():
     form = UserForm()
     if form.validate_on_submit():
+        account = {
+            "username": form.username.data,
+            "full_name": form.full_name.data,
+            "password": form.password.data or None,
+            "language": form.language.data,
+            "is_admin": bool(form.is_admin.data),
+        }
         try:
-            user, generated = accounts.create_user(
-                username=form.username.data,
-                full_name=form.full_name.data,
-                password=form.password.data,
-                language=form.language.data,
-                is_admin=form.is_admin.data,
-            )
-        except AdminError as exc:
-            db.session.rollback()
+            result = run_site(_actor(), "create_user", account)["result"]
+        except REFUSED as exc:
             refuse(form, exc)
         else:
+            user, generated = db.session.get(User, result["user_id"]), result.get("password")
             if generated:
                 return password_shown(user, generated, _("The account is created."))
             flash(_("The account %(username)s is created.", username=user.username), "info")
@@ -70,16 +76,15 @@ def user(user_id: int):
     user = user_or_404(user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     if form.validate_on_submit():
+        edit = {
+            "user_id": user.id,
+            "full_name": form.full_name.data,
+            "language": form.language.data,
+            "is_admin": bool(form.is_admin.data),
+        }
         try:
-            accounts.update_user(
-                user,
-                full_name=form.full_name.data,
-                language=form.language.data,
-                is_admin=form.is_admin.data,
-                acting=current_user,
-            )
-        except AdminError as exc:
-            db.session.rollback()
+            run_site(_actor(), "update_user", edit)
+        except REFUSED as exc:
             refuse(form, exc)
         else:
             flash(_("The account %(username)s is saved.", username=user.username), "info")
@@ -110,9 +115,8 @@ def set_active(user_id: int):
         abort(400)
     active = request.form.get("active") == "1"
     try:
-        accounts.set_active(user, active, acting=current_user)
-    except AdminError as exc:
-        db.session.rollback()
+        run_site(_actor(), "set_active", {"user_id": user.id, "active": active})
+    except REFUSED as exc:
         refuse(None, exc)
     else:
         text = (
@@ -132,10 +136,10 @@ def reset_password(user_id: int):
         for error in form.password.errors or [_("The request is not valid.")]:
             flash(error, "error")
         return redirect(url_for("admin.user", user_id=user.id))
+    reset = {"user_id": user.id, "password": form.password.data or None}
     try:
-        generated = accounts.reset_password(user, form.password.data)
-    except AdminError as exc:
-        db.session.rollback()
+        generated = run_site(_actor(), "reset_password", reset)["result"].get("password")
+    except REFUSED as exc:
         refuse(None, exc)
         return redirect(url_for("admin.user", user_id=user.id))
     if generated:

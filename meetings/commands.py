@@ -8,7 +8,9 @@ client's command id was seen already, checks the caller's right, validates the p
 state, records itself in the command log, commits, and only then broadcasts with the new version.
 
 Organisation commands (a cell's or a committee's settings, scheduling a new meeting: no meeting
-to lock yet) take the same steps without the lock and the broadcast: `run_org`.
+to lock yet) take the same steps without the lock and the broadcast: `run_org`. Site commands
+(accounts, the committee tree: no one organisation's) take them too, with the site's roles:
+`run_site`.
 Changes the server makes on its own (`system_change`) are locked, logged with no actor, and
 broadcast like a command.
 """
@@ -38,9 +40,11 @@ from meetings.models import CommandLog, Meeting
 from meetings.permissions import (
     MEETING_PERMISSIONS,
     ORG_PERMISSIONS,
+    SITE_PERMISSIONS,
     allowed,
     meeting_roles,
     organization_roles,
+    site_roles,
 )
 from org.models import Organization
 
@@ -74,6 +78,12 @@ class OrgContext:
 
 
 @dataclass
+class SiteContext:
+    actor: User
+    roles: frozenset[str]
+
+
+@dataclass
 class Effect:
     """What a command did: changes to broadcast, a result for the caller, audit details."""
 
@@ -87,6 +97,9 @@ class Effect:
     # What must happen only once the change is committed, before any broadcast: closing a
     # member's sockets so they rejoin with their new roles, forgetting a counted vote's key.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Organisation and site commands: handed to the caller with the result, never written to
+    # the log (a generated password, shown once and stored nowhere).
+    shown_once: dict = field(default_factory=dict)
 
     @classmethod
     def nothing(cls, result: dict) -> Effect:
@@ -113,6 +126,7 @@ class Command:
 
 REGISTRY: dict[str, Command] = {}
 ORG_REGISTRY: dict[str, Command] = {}  # never on the wire: the server's pages run them
+SITE_REGISTRY: dict[str, Command] = {}  # the same, for accounts and the committee tree
 
 # Told after a change to a meeting is committed and broadcast (notifications listen here):
 # fn(name, meeting_id, actor_id, details). A listener's failure is logged, never the caller's.
@@ -177,11 +191,28 @@ def org_command(name: str, permission: str, payload: type[Payload] = Empty):
     return register
 
 
+def site_command(name: str, permission: str, payload: type[Payload] = Empty):
+    """Register a site command (accounts, the committee tree), guarded by SITE_PERMISSIONS."""
+    if permission not in SITE_PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def register(handler):
+        SITE_REGISTRY[name] = Command(name, permission, payload, handler, wire=False)
+        return handler
+
+    return register
+
+
+def registered() -> list[Command]:
+    """Every command of the three registries."""
+    return [*REGISTRY.values(), *ORG_REGISTRY.values(), *SITE_REGISTRY.values()]
+
+
 def expect_features(*modules: ModuleType) -> None:
     """The app names the modules whose `@command` handlers make up the room; a module that
     registered nothing (renamed, emptied) fails at start rather than at the first click."""
-    registered = {cmd.handler.__module__ for cmd in [*REGISTRY.values(), *ORG_REGISTRY.values()]}
-    missing = [m.__name__ for m in modules if m.__name__ not in registered]
+    modules_seen = {cmd.handler.__module__ for cmd in registered()}
+    missing = [m.__name__ for m in modules if m.__name__ not in modules_seen]
     if missing:
         raise RuntimeError(f"no commands registered by {', '.join(missing)}")
 
@@ -291,6 +322,14 @@ def run_org(actor: User, organization_id: int, name: str, payload: dict | None =
     return _guarded(cmd.name, lambda: _run_org(actor, organization_id, cmd, raw))
 
 
+def run_site(actor: User, name: str, payload: dict | None = None) -> dict:
+    """Run one site command: right (the site's roles), payload, handler, log row, commit.
+    Returns `{ok, result}` or raises CommandError."""
+    cmd = SITE_REGISTRY[name]
+    raw = screen_payload(payload)
+    return _guarded(cmd.name, lambda: _run_site(actor, cmd, raw))
+
+
 def _guarded(
     name: str, work: Callable[[], dict], replay: Callable[[], dict | None] | None = None
 ) -> dict:
@@ -386,6 +425,21 @@ def _run_org(actor: User, organization_id: int, cmd: Command, raw: dict) -> dict
     if not allowed(roles, cmd.permission, ORG_PERMISSIONS):
         raise Forbidden()
     effect = cmd.handler(OrgContext(actor, organization, roles), parse_payload(cmd, raw))
+    return _log_and_commit(actor, cmd, effect, organization_id)
+
+
+def _run_site(actor: User, cmd: Command, raw: dict) -> dict:
+    db.session.rollback()
+    roles = site_roles(actor)
+    if not allowed(roles, cmd.permission, SITE_PERMISSIONS):
+        raise Forbidden()
+    effect = cmd.handler(SiteContext(actor, roles), parse_payload(cmd, raw))
+    return _log_and_commit(actor, cmd, effect, None)
+
+
+def _log_and_commit(actor: User, cmd: Command, effect: Effect, organization_id: int | None) -> dict:
+    """The end of an organisation or site command: one log row, one commit, then what waits
+    for the commit. `shown_once` reaches the caller only."""
     if effect.unchanged:
         db.session.rollback()
         return {"ok": True, "result": effect.result, "unchanged": True}
@@ -406,7 +460,7 @@ def _run_org(actor: User, organization_id: int, cmd: Command, raw: dict) -> dict
         broadcast.to_user(user_id, event, data)
     if effect.meeting_id is not None:
         committed(cmd.name, effect.meeting_id, actor.id, effect.audit)
-    return {"ok": True, "result": effect.result}
+    return {"ok": True, "result": effect.result | effect.shown_once}
 
 
 def system_change(

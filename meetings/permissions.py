@@ -92,6 +92,13 @@ ORG_PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_oversight": frozenset({"admin"}),
 }
 
+# Site commands (meetings.commands.site_command): not one organisation's, so the roles of
+# `site_roles`: accounts and the committee tree are the administrator's.
+SITE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "manage_accounts": frozenset({"admin"}),
+    "manage_tree": frozenset({"admin"}),
+}
+
 
 def membership_of(user: User, cell_id: int) -> Membership | None:
     return db.session.scalar(
@@ -133,6 +140,13 @@ def cell_roles(user: User, cell: Organization) -> frozenset[str]:
     elif oversight_of(user, cell) is not None:
         roles.add("observer")
     return frozenset(roles)
+
+
+def site_roles(user: User) -> frozenset[str]:
+    """Roles that belong to no organisation: "admin" for an administrator."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset({"admin"}) if user.is_admin else frozenset()
 
 
 def organization_roles(user: User, org: Organization) -> frozenset[str]:

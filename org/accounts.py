@@ -1,8 +1,8 @@
 """Accounts: find, create, edit, deactivate, and reset a password.
 
-Each function validates, writes in one transaction and commits, or raises
-:class:`org.errors.AdminError` leaving the database unchanged. Sockets are closed only after the
-commit, so a client that reconnects sees the new state.
+Each function validates and writes into the session, or raises :class:`org.errors.AdminError`.
+The administrator's commands (`admin.commands`) call them, log, commit once, and close the
+person's sockets only after the commit, so a client that reconnects sees the new state.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from auth.models import User
-from auth.sessions import disconnect_sockets
 from core.config import LANGUAGES, MIN_PASSWORD_LENGTH
 from core.extensions import db
 from core.vietnamese import matches, name_sort_key, nfc
@@ -71,7 +70,7 @@ def create_user(
     secret, generated = password_or_generated(password)
     user = new_user(username, full_name, secret, language)
     user.is_admin = is_admin
-    db.session.commit()
+    db.session.flush()  # the command's result names the new account
     return user, secret if generated else None
 
 
@@ -85,25 +84,20 @@ def update_user(user: User, *, full_name: str, language: str, is_admin: bool, ac
     if user.id == acting.id and not is_admin:
         raise AdminError("own_admin", "is_admin")
     user.full_name, user.language, user.is_admin = full_name, language, is_admin
-    db.session.commit()
 
 
 def set_active(user: User, active: bool, *, acting: User) -> None:
-    """Deactivate (logs the user out everywhere, closes their sockets) or reactivate."""
+    """Deactivate (logs the user out everywhere; the command closes their sockets) or
+    reactivate."""
     if user.id == acting.id and not active:
         raise AdminError("own_account")
     user.is_active_account = active
     if not active:
         user.rotate_session_token()  # reactivation must not revive cookies issued before
-    db.session.commit()
-    if not active:
-        disconnect_sockets(user.id)
 
 
 def reset_password(user: User, password: str | None = None) -> str | None:
     """Set a new password; returns it when generated. Old sessions die (token rotated)."""
     secret, generated = password_or_generated(password)
     user.set_password(secret)
-    db.session.commit()
-    disconnect_sockets(user.id)
     return secret if generated else None

@@ -12,7 +12,7 @@ from core.extensions import db
 from core.timeutil import vietnam_today
 from meetings import room
 from meetings.attendance import unsettled
-from meetings.commands import ORG_REGISTRY, REGISTRY, run, run_org
+from meetings.commands import ORG_REGISTRY, REGISTRY, SITE_REGISTRY, run, run_org, run_site
 from meetings.errors import Forbidden
 from meetings.models import CommandLog, Meeting
 from meetings.voting.keyring import keyring
@@ -49,6 +49,7 @@ class Scenario:
         self.cancelled_id: int | None = None  # another meeting, called off before it started
         self.ran: list[str] = []
         self.year_meetings: list[int] = []  # the task review's and the year-end review's
+        self.passwords: list[str] = []  # every password the steps set: none may be logged
 
     def user(self, username: str):
         return self.users[username]
@@ -61,6 +62,12 @@ class Scenario:
 
     def org(self, username: str, org_id: int, name: str, payload: dict | None = None) -> dict:
         ack = run_org(self.user(username), org_id, name, payload)
+        assert ack["ok"], (name, ack)
+        self.ran.append(name)
+        return ack["result"]
+
+    def site(self, username: str, name: str, payload: dict | None = None) -> dict:
+        ack = run_site(self.user(username), name, payload)
         assert ack["ok"], (name, ack)
         self.ran.append(name)
         return ack["result"]
@@ -168,6 +175,18 @@ def _every_writer(s: Scenario) -> None:
     office = {"user_id": spare, "office": "Ủy viên"}
     oversight = s.org("admin", province.id, "add_oversight", office)["oversight_id"]
     s.org("admin", province.id, "remove_oversight", {"oversight_id": oversight})
+    # Accounts: the generated passwords reach the caller, never the log (checked below).
+    account = {"username": "nguoimoi", "full_name": "Người Mới", "language": "vi"}
+    created = s.site("admin", "create_user", account)
+    s.passwords.append(created["password"])
+    edit = {"user_id": created["user_id"], "full_name": "Người Mới", "language": "en"}
+    s.site("admin", "update_user", edit | {"is_admin": False})
+    s.site("admin", "set_active", {"user_id": created["user_id"], "active": False})
+    given = {"user_id": created["user_id"], "password": "mot-mat-khau-dai"}
+    s.site("admin", "reset_password", given)
+    s.passwords.append(given["password"])
+    reset = s.site("admin", "reset_password", {"user_id": created["user_id"]})
+    s.passwords.append(reset["password"])
     _year_writers(s, task["task_id"])
 
 
@@ -206,7 +225,7 @@ def _every_writer_checked(app, demo) -> int:
         rows = db.session.scalars(
             select(CommandLog).where(CommandLog.id > before).order_by(CommandLog.id)
         ).all()
-        registered = set(REGISTRY) | set(ORG_REGISTRY)
+        registered = set(REGISTRY) | set(ORG_REGISTRY) | set(SITE_REGISTRY)
         missing = registered - set(s.ran)
         assert not missing, f"add a step to _every_writer for {sorted(missing)}"
         by_people = [r for r in rows if r.actor_id is not None]
@@ -232,6 +251,8 @@ def _every_writer_checked(app, demo) -> int:
         versions = [r.version for r in meeting_rows]
         assert versions == sorted(versions) and len(set(versions)) == len(versions)
         assert db.session.get(Meeting, s.meeting_id).version == versions[-1]
+        logged = repr([(r.details, r.result) for r in rows])
+        assert s.passwords and not [p for p in s.passwords if p in logged]
         org_rows: dict = {}
         for r in rows:
             if r.name in ORG_REGISTRY:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from auth.models import User
 from core.extensions import db, socketio
-from org import accounts
+from meetings.commands import run_site
 
 REMEMBER = "remember_token"
 
@@ -104,9 +104,9 @@ def test_deactivation_kills_cookies_and_reactivation_does_not_revive_them(app):
     with app.app_context():
         user = db.session.scalar(db.select(User).filter_by(username="dangvien5"))
         admin = db.session.scalar(db.select(User).filter_by(username="admin"))
-        accounts.set_active(user, False, acting=admin)
+        run_site(admin, "set_active", {"user_id": user.id, "active": False})
         assert thief.get("/").status_code == 302
-        accounts.set_active(user, True, acting=admin)
+        run_site(admin, "set_active", {"user_id": user.id, "active": True})
     assert thief.get("/").status_code == 302
     assert victim.get("/").status_code == 302
     assert _logged_in(app, "dangvien5").get("/").status_code == 200  # a fresh login works
