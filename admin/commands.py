@@ -1,24 +1,26 @@
-"""The administrator's writes, through the command path: accounts (site commands,
-`meetings.commands.run_site`), memberships and oversight (organisation commands, `run_org`).
+"""The administrator's writes, through the command path: accounts and the committee tree (site
+commands, `meetings.commands.run_site`), memberships and oversight (organisation commands,
+`run_org`).
 Each is authorized by the permission table, logged, committed once; a person's sockets are
 closed after the commit (rooms are joined with the roles of the moment, so they rejoin fresh).
-The rules themselves stay in `org.accounts`, `org.memberships` and `org.oversights`.
+The rules themselves stay in `org.accounts`, `org.tree`, `org.memberships`, `org.member_import`
+and `org.oversights`.
 
 A generated password goes back to the caller in `shown_once`, never into the log: an account's
-log row holds its payload without the password."""
+log row holds its payload without the password, an import's its counts (not the file)."""
 
 from __future__ import annotations
 
-from pydantic import Field, StrictBool, StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictBytes, StrictInt, StrictStr
 
 from auth.models import User
 from auth.sessions import disconnect_sockets
 from core.extensions import db
 from meetings.commands import Effect, OrgContext, Payload, SiteContext, org_command, site_command
 from meetings.errors import NotFound
-from org import accounts, memberships, oversights
+from org import accounts, member_import, memberships, oversights, tree
 from org.memberships import MemberFlags
-from org.models import Membership, Oversight
+from org.models import Membership, Organization, Oversight
 
 
 class Flags(Payload):
@@ -200,4 +202,50 @@ def reset_password(ctx: SiteContext, payload: PasswordReset) -> Effect:
         audit={"user_id": user.id, "generated": generated is not None},
         after_commit=_closing_sockets(user.id),
         shown_once=_password_once(generated),
+    )
+
+
+class OrganizationDetails(Payload):
+    name: StrictStr = Field(max_length=200)
+    kind: StrictStr
+    parent_id: StrictInt | None = None
+    place: StrictStr | None = Field(default=None, max_length=200)
+    video_url: StrictStr | None = Field(default=None, max_length=500)
+
+
+class OrganizationEdit(OrganizationDetails):
+    organization_id: StrictInt
+
+
+@site_command("create_organization", permission="manage_tree", payload=OrganizationDetails)
+def create_organization(ctx: SiteContext, payload: OrganizationDetails) -> Effect:
+    organization = tree.save_organization(None, **payload.model_dump())
+    return Effect(result={"organization_id": organization.id}, audit=payload.model_dump())
+
+
+@site_command("edit_organization", permission="manage_tree", payload=OrganizationEdit)
+def edit_organization(ctx: SiteContext, payload: OrganizationEdit) -> Effect:
+    organization = db.session.get(Organization, payload.organization_id)
+    if organization is None:
+        raise NotFound(field="organization_id")
+    tree.save_organization(organization, **payload.model_dump(exclude={"organization_id"}))
+    return Effect(audit=payload.model_dump())
+
+
+class MemberList(Payload):
+    data: StrictBytes  # the CSV file; its size is checked by the reader (csv_import.MAX_BYTES)
+
+
+@org_command("import_members", permission="manage_members", payload=MemberList)
+def import_members(ctx: OrgContext, payload: MemberList) -> Effect:
+    """The whole list in one command: every row written, or none (`RowsRefused`)."""
+    outcome = member_import.import_members(ctx.organization, payload.data)
+    if outcome.errors:
+        raise member_import.RowsRefused(outcome.errors)
+    created = sum(1 for member in outcome.imported if member.created)
+    counts = {"imported": len(outcome.imported), "created": created}
+    return Effect(
+        result=counts,
+        audit=counts | {"bytes": len(payload.data)},
+        shown_once={"members": outcome.imported},
     )

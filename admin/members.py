@@ -124,10 +124,10 @@ def import_members(cell_id: int):
             data = upload.stream.read(MAX_BYTES + 1)
         finally:
             upload.close()  # large uploads are spooled to a temporary file
-        outcome = member_import.import_members(cell, data)
-        if outcome.errors:
-            db.session.rollback()
-            errors = [(e.line, e.column, message(e.code, e.params)) for e in outcome.errors]
+        try:
+            result = run_org(_actor(), cell.id, "import_members", {"data": data})["result"]
+        except member_import.RowsRefused as refused:
+            errors = [(e.line, e.column, message(e.code, e.params)) for e in refused.errors]
             flash(
                 _("Nothing was imported: %(count)s problem(s) to fix.", count=len(errors)),
                 "error",
@@ -136,7 +136,7 @@ def import_members(cell_id: int):
         flash(
             _(
                 "%(count)s member(s) imported into %(cell)s.",
-                count=len(outcome.imported),
+                count=result["imported"],
                 cell=cell.name,
             ),
             "info",
@@ -145,7 +145,7 @@ def import_members(cell_id: int):
         return render_template(
             "admin/import_done.html",
             cell=cell,
-            imported=outcome.imported,
+            imported=result["members"],
             statuses=labels.PARTY_STATUSES,
             roles=labels.CELL_ROLES,
         )

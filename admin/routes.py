@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from admin import bp
 from admin.forms import OrganizationForm
-from admin.helpers import org_or_404, refuse
+from admin.helpers import REFUSED, org_or_404, refuse
 from core.extensions import db
 from core.vietnamese import vi_collation_key
 from domain import labels
+from meetings.commands import run_site
 from notifications import mail
 from org import memberships, oversights, tree
-from org.errors import AdminError
 from org.models import Organization
 
 
@@ -43,19 +44,25 @@ def _org_form(org: Organization | None) -> OrganizationForm:
 def _save_org(org: Organization | None):
     form = _org_form(org)
     if form.validate_on_submit():
+        details = {
+            "name": form.name.data,
+            "kind": form.kind.data,
+            "parent_id": form.parent_id.data or None,
+            "place": form.place.data or None,
+            "video_url": form.video_url.data or None,
+        }
+        actor = current_user._get_current_object()
         try:
-            saved = tree.save_organization(
-                org,
-                name=form.name.data,
-                kind=form.kind.data,
-                parent_id=form.parent_id.data or None,
-                place=form.place.data,
-                video_url=form.video_url.data,
-            )
-        except AdminError as exc:
-            db.session.rollback()
+            if org is None:
+                result = run_site(actor, "create_organization", details)["result"]
+                org_id = result["organization_id"]
+            else:
+                run_site(actor, "edit_organization", details | {"organization_id": org.id})
+                org_id = org.id
+        except REFUSED as exc:
             refuse(form, exc)
         else:
+            saved = db.session.get(Organization, org_id)
             flash(_("“%(name)s” is saved.", name=saved.name), "info")
             return redirect(url_for("admin.organization", org_id=saved.id))
     return render_template("admin/org_form.html", form=form, org=org)

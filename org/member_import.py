@@ -1,7 +1,9 @@
 """Importing a CSV member list into a cell: every row checked, all imported or none.
 
 Reading the file is `org.csv_import`; this module checks the rows against the database and
-writes them. Existing users are added to the cell, never modified.
+writes them into the session. The administrator's `import_members` command (`admin.commands`)
+commits the whole list once, or refuses it with `RowsRefused`. Existing users are added to the
+cell, never modified.
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ class ImportedMember:
 class ImportOutcome:
     errors: list[RowError]
     imported: list[ImportedMember]
+
+
+class RowsRefused(AdminError):
+    """The list has problems: nothing is imported; `errors` says what to fix, row by row."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("rows_refused", count=len(errors))
+        self.errors = errors
 
 
 def _check_rows(cell: Organization, rows: list[MemberRow]) -> list[RowError]:
@@ -80,7 +90,7 @@ def _check_rows(cell: Organization, rows: list[MemberRow]) -> list[RowError]:
 
 
 def import_members(cell: Organization, data: bytes) -> ImportOutcome:
-    """Check every row of a CSV member list; import all of them in one transaction, or none."""
+    """Check every row of a CSV member list; write all of them (uncommitted), or none."""
     if not cell.is_cell:
         raise AdminError("not_a_cell")
     parsed = csv_import.parse_members_csv(data)
@@ -90,32 +100,26 @@ def import_members(cell: Organization, data: bytes) -> ImportOutcome:
     if errors:
         return ImportOutcome(sorted(errors, key=lambda e: e.line), [])
     imported: list[ImportedMember] = []
-    try:
-        for row in parsed.rows:
-            user = find_user(row.username)
-            created = user is None
-            generated = None
-            if user is None:
-                secret, was_generated = password_or_generated(row.password)
-                user = new_user(row.username, row.full_name, secret)
-                generated = secret if was_generated else None
-            membership = Membership(user=user, cell=cell)
-            apply_flags(
-                membership,
-                MemberFlags(
-                    party_status=row.party_status,
-                    cell_role=row.cell_role,
-                    exempted=row.exempted,
-                    hosted=row.hosted,
-                    transferred_out=row.transferred,
-                ),
-            )
-            db.session.add(membership)
-            imported.append(
-                ImportedMember(row.line, row.username, row.full_name, created, generated)
-            )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for row in parsed.rows:
+        user = find_user(row.username)
+        created = user is None
+        generated = None
+        if user is None:
+            secret, was_generated = password_or_generated(row.password)
+            user = new_user(row.username, row.full_name, secret)
+            generated = secret if was_generated else None
+        membership = Membership(user=user, cell=cell)
+        apply_flags(
+            membership,
+            MemberFlags(
+                party_status=row.party_status,
+                cell_role=row.cell_role,
+                exempted=row.exempted,
+                hosted=row.hosted,
+                transferred_out=row.transferred,
+            ),
+        )
+        db.session.add(membership)
+        imported.append(ImportedMember(row.line, row.username, row.full_name, created, generated))
+    db.session.flush()
     return ImportOutcome([], imported)

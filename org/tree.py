@@ -1,8 +1,8 @@
 """The committee tree: province > district > grassroots > cell, read and edited by an admin.
 
-Each function validates, writes in one transaction and commits, or raises
-:class:`org.errors.AdminError` leaving the database unchanged. Sockets are closed only after the
-commit, so a client that reconnects sees the new state.
+`save_organization` validates and writes into the session, or raises
+:class:`org.errors.AdminError`; the administrator's commands (`admin.commands`) call it, log and
+commit once.
 
 A child sits strictly below its parent's level; a cell has a parent committee and no children.
 Deleting is not offered: meetings and minutes refer to organisations and must be kept.
@@ -107,5 +107,5 @@ def save_organization(
     is_cell = kind == OrgKind.CELL
     org.place = (nfc(place) or None) if is_cell else None
     org.video_url = ((video_url or "").strip() or None) if is_cell else None
-    db.session.commit()
+    db.session.flush()  # the command's result names a new organisation
     return org

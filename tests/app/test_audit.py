@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from auth.models import User
 from core.extensions import db
 from core.timeutil import vietnam_today
 from meetings import room
@@ -17,9 +18,13 @@ from meetings.errors import Forbidden
 from meetings.models import CommandLog, Meeting
 from meetings.voting.keyring import keyring
 from meetings.voting.secret_ballots import check_open_votes
+from org.member_import import RowsRefused
 from org.models import Oversight
 from tests.factories import Demo, command, upcoming_meeting_id
 
+MEMBER_LIST = (
+    "username,full_name,party_status,cell_role\nnhapmoi,Nhập Mới,official,member\n".encode()
+)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -172,6 +177,10 @@ def _every_writer(s: Scenario) -> None:
     changed = {"membership_id": membership, "hosted": True, "exempted": True}
     s.org("admin", s.kp1.id, "update_membership", changed)
     s.org("admin", s.kp1.id, "remove_membership", {"membership_id": membership})
+    # A CSV member list, one command for the whole file: its row counts are logged, not the file.
+    imported = s.org("admin", s.kp1.id, "import_members", {"data": MEMBER_LIST})
+    assert (imported["imported"], imported["created"]) == (1, 1)
+    s.passwords.append(imported["members"][0].password)
     office = {"user_id": spare, "office": "Ủy viên"}
     oversight = s.org("admin", province.id, "add_oversight", office)["oversight_id"]
     s.org("admin", province.id, "remove_oversight", {"oversight_id": oversight})
@@ -187,6 +196,11 @@ def _every_writer(s: Scenario) -> None:
     s.passwords.append(given["password"])
     reset = s.site("admin", "reset_password", {"user_id": created["user_id"]})
     s.passwords.append(reset["password"])
+    # The committee tree: a new cell below kp1's committee, then renamed.
+    cell = {"name": "Chi bộ thử", "kind": "cell", "parent_id": s.kp1.parent_id, "place": "Hà Nội"}
+    new_cell = s.site("admin", "create_organization", cell)["organization_id"]
+    renamed = cell | {"organization_id": new_cell, "name": "Chi bộ thử (sửa)"}
+    s.site("admin", "edit_organization", renamed)
     _year_writers(s, task["task_id"])
 
 
@@ -280,4 +294,10 @@ def test_a_refused_writer_changes_nothing_and_logs_nothing(app, demo):
             run_org(s.user("bithu"), s.kp1.id, "set_vote_rules", {"rules": {}})
         with pytest.raises(Forbidden):
             run_org(s.user("dangvien2"), s.kp1.id, "schedule_meeting", _details(s, "X", []))
+        with pytest.raises(Forbidden):
+            run_site(s.user("bithu"), "create_user", {"username": "x", "full_name": "X"})
+        taken = MEMBER_LIST + b"bithu,Nguyen,official,member\n"  # a name that is not hers
+        with pytest.raises(RowsRefused):
+            run_org(s.user("admin"), s.kp1.id, "import_members", {"data": taken})
+        assert db.session.scalar(select(User).where(User.username == "nhapmoi")) is None
         assert db.session.scalar(select(func.count()).select_from(CommandLog)) == before
