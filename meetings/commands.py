@@ -179,28 +179,26 @@ def command(
     return register
 
 
-def org_command(name: str, permission: str, payload: type[Payload] = Empty):
-    """Register an organisation command (a cell's or a committee's), guarded by ORG_PERMISSIONS."""
-    if permission not in ORG_PERMISSIONS:
+def _off_the_wire(registry: dict, table: dict, name: str, permission: str, payload):
+    """Register a command the server's pages run (never the wire), under a permission of `table`."""
+    if permission not in table:
         raise KeyError(f"unknown permission {permission!r}")
 
     def register(handler):
-        ORG_REGISTRY[name] = Command(name, permission, payload, handler, wire=False)
+        registry[name] = Command(name, permission, payload, handler, wire=False)
         return handler
 
     return register
+
+
+def org_command(name: str, permission: str, payload: type[Payload] = Empty):
+    """Register an organisation command (a cell's or a committee's), guarded by ORG_PERMISSIONS."""
+    return _off_the_wire(ORG_REGISTRY, ORG_PERMISSIONS, name, permission, payload)
 
 
 def site_command(name: str, permission: str, payload: type[Payload] = Empty):
     """Register a site command (accounts, the committee tree), guarded by SITE_PERMISSIONS."""
-    if permission not in SITE_PERMISSIONS:
-        raise KeyError(f"unknown permission {permission!r}")
-
-    def register(handler):
-        SITE_REGISTRY[name] = Command(name, permission, payload, handler, wire=False)
-        return handler
-
-    return register
+    return _off_the_wire(SITE_REGISTRY, SITE_PERMISSIONS, name, permission, payload)
 
 
 def registered() -> list[Command]:
