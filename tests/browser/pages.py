@@ -182,6 +182,13 @@ def log_in(page: Page, base: str, username: str) -> None:
     assert "/login" not in page.url, f"{username} could not log in"
 
 
+def enter_meeting(page: Page, base: str, username: str) -> None:
+    """Log in, then open Khu phố 1's meeting from the home page and wait for its live state."""
+    log_in(page, base, username)
+    page.locator("#upcoming a", has_text="Khu phố 1").first.click()
+    expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+
+
 class People:
     """One browser context per person, logged in once and reused for every page they look at."""
 

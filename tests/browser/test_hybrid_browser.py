@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import live_server
-from tests.browser.pages import TIMEOUT, WIDTHS
+from tests.browser.pages import TIMEOUT, WIDTHS, enter_meeting
 
 
 def person(browser, who: str, viewport: dict, errors: list[str], dialogs: list[str]) -> Page:
@@ -26,15 +26,6 @@ def person(browser, who: str, viewport: dict, errors: list[str], dialogs: list[s
 
     page.on("dialog", answer)
     return page
-
-
-def enter_meeting(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(live_server.PASSWORD)
-    page.locator("form.login button[type=submit]").click()
-    page.locator("#upcoming a", has_text="Khu phố 1").first.click()
-    expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
 
 
 def hall_strings(page: Page) -> dict:

@@ -8,8 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests import live_server
-from tests.browser.pages import PHONE, TIMEOUT
+from tests.browser.pages import PHONE, TIMEOUT, enter_meeting
 
 
 def person(browser, who: str, errors: list[str]) -> Page:
@@ -20,15 +19,6 @@ def person(browser, who: str, errors: list[str]) -> Page:
     page.on("pageerror", lambda e: errors.append(f"{who}: {e}"))
     page.on("dialog", lambda dialog: dialog.accept())  # "Cast it now?", "Close the vote now?"
     return page
-
-
-def enter_meeting(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(live_server.PASSWORD)
-    page.locator("form.login button[type=submit]").click()
-    page.locator("#upcoming a", has_text="Khu phố 1").first.click()
-    expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
 
 
 def strings(page: Page) -> dict:
