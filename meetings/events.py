@@ -88,12 +88,8 @@ def on_connect(auth=None):
 
 def on_disconnect(reason=None):
     current_app.extensions["event_limits"].forget(request.sid)
-    try:
-        gone = presence.drop_socket(request.sid)
-    except RedisError:  # the entries expire on their own (presence TTL)
-        log.warning("disconnect: Redis unreachable; presence of %s left to expire", request.sid)
-        return
-    for meeting_id, user_id in gone:
+    # Redis unreachable: presence counts in memory meanwhile (meetings/presence.py).
+    for meeting_id, user_id in presence.drop_socket(request.sid):
         broadcast.presence(meeting_id, user_id, online=False)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import subprocess
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -85,3 +87,42 @@ def cluster(tmp_path, postgres_url, redis_url, cluster_name):
             folder.mkdir()
             servers.append(stack.enter_context(live_server.running(folder, env_overrides=env)))
         yield Cluster(servers, cluster_name, env)
+
+
+@contextlib.contextmanager
+def own_redis(port: int):
+    """A redis-server of the test's own on `port` (never the shared one on 6379), stopped at
+    the end (or earlier, by the test: `process.terminate()`)."""
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(port=port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.RedisError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        client.close()
+        yield process
+    finally:
+        process.terminate()
+        process.wait(10)

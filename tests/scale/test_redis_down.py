@@ -6,54 +6,18 @@ The test starts and stops its OWN redis-server on a free port (never the shared 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import secrets
 import shutil
-import subprocess
 import time
 
 import pytest
 import requests
 
 from tests import live_server
-from tests.scale.conftest import cluster_env
+from tests.scale.conftest import cluster_env, own_redis
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
-
-
-@contextlib.contextmanager
-def own_redis(port: int):
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        import redis
-
-        client = redis.Redis(port=port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.RedisError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        client.close()
-        yield process
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def _page_login(url: str, username: str) -> requests.Response:
@@ -146,3 +110,90 @@ def test_redis_down_degrades_clearly_and_recovers(tmp_path, postgres_url, monkey
             hand = "lower_hand" if hand == "raise_hand" else "raise_hand"
         socket.disconnect()
         member.disconnect()
+
+
+def _presence_log(client: live_server.RoomClient) -> list[dict]:
+    """Record the `presence` events a client hears (RoomClient keeps only `changes`)."""
+    heard: list[dict] = []
+    client.sio.on("presence", heard.append)
+    return heard
+
+
+def test_one_process_keeps_presence_in_memory_while_redis_is_down_and_resyncs(tmp_path):
+    """One `python app.py` with a Redis message queue; its own redis-server is killed: the room
+    still shows who is online, and joining, checking in and voting work; when Redis is back the
+    process writes its sockets back into Redis."""
+    import redis
+
+    port = live_server.free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    cluster = f"chibo-test-presence-down-{port}"
+    env = {"SOCKETIO_MESSAGE_QUEUE": url, "CHIBO_CLUSTER": cluster}
+    with contextlib.ExitStack() as stack:
+        redis_process = stack.enter_context(own_redis(port))
+        server = stack.enter_context(live_server.running(tmp_path, env_overrides=env))
+        base = server.url
+        chair_http = live_server.login(base, "bithu")
+        meeting_id = live_server.scheduled_meeting_id(base, chair_http)
+        chair = live_server.connect(base, chair_http)
+        chair_id = chair.join(meeting_id)["me"]["user_id"]
+        heard = _presence_log(chair)
+        assert chair.command(meeting_id, "start_meeting")["ok"]
+        first = live_server.connect(base, live_server.login(base, "dangvien2"))
+        first_id = first.join(meeting_id)["me"]["user_id"]
+
+        redis_process.kill()
+        redis_process.wait(10)
+
+        # A member comes in while Redis is down: joined, and seen online by everyone.
+        second_http = live_server.login(base, "dangvien3")
+        second = live_server.connect(base, second_http)
+        snapshot = second.join(meeting_id)
+        second_id = snapshot["me"]["user_id"]
+        assert {chair_id, first_id, second_id} <= set(snapshot["online"])
+        deadline = time.monotonic() + 5
+        while not any(e["user_id"] == second_id and e["online"] for e in heard):
+            assert time.monotonic() < deadline, heard
+            time.sleep(0.05)
+        page = second_http.get(f"{base}/meetings/{meeting_id}", timeout=20)
+        assert page.status_code == 200, page.status_code
+        state = live_server.fetch_state(base, chair_http, meeting_id)
+        assert {chair_id, first_id, second_id} <= set(state["online"])
+
+        # Checking in and voting (a secret vote: its key stays in this process meanwhile).
+        for member in (first, second):
+            ack = member.command(meeting_id, "check_in")
+            assert ack["ok"], ack
+        opened = chair.command(meeting_id, "open_vote", {"kind": "admission", "subject": "Cúc"})
+        assert opened["ok"], opened
+        vote_id = opened["result"]["vote_id"]
+        for member in (first, second):
+            receipt = hashlib.sha256(secrets.token_bytes(16)).hexdigest()
+            ballot = {"vote_id": vote_id, "choices": ["agree"], "receipt_hash": receipt}
+            ack = member.command(meeting_id, "cast_vote", ballot)
+            assert ack["ok"], ack
+        chair.wait_for(lambda m: m["v"] >= ack["version"])  # broadcast to the room
+        # Leaving while Redis is down is seen too.
+        second.disconnect()
+        deadline = time.monotonic() + 5
+        while not any(e["user_id"] == second_id and not e["online"] for e in heard):
+            assert time.monotonic() < deadline, heard
+            time.sleep(0.05)
+        assert "presence: Redis unreachable" in server.log()
+
+        stack.enter_context(own_redis(port))  # back, and empty
+        client = redis.Redis(port=port, decode_responses=True)
+        key = f"{cluster}:presence:{meeting_id}"
+        deadline = time.monotonic() + 30
+        while {str(chair_id), str(first_id)} - set(client.zrange(key, 0, -1)):
+            assert time.monotonic() < deadline, "presence was not written back to Redis"
+            chair.call("snapshot", {"meeting_id": meeting_id})  # tries Redis again
+            time.sleep(1)
+        assert str(second_id) not in client.zrange(key, 0, -1)  # left while Redis was down
+        assert "presence: Redis is back" in server.log()
+        again = live_server.connect(base, live_server.login(base, "dangvien4"))
+        online = set(again.join(meeting_id)["online"])
+        assert {chair_id, first_id} <= online and second_id not in online
+        client.close()
+        for member in (chair, first, again):
+            member.disconnect()
