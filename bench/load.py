@@ -173,6 +173,9 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
         wall = max(t1 - t0, 1e-6)
         server_cpu = sum(b - a for a, b in zip(cpu0, cpu1, strict=True))
         result["server_cpu_pct"] = 100 * server_cpu / wall
+        # CPU seconds the servers spent on the work: unlike wall-clock latency, this hardly moves
+        # when other jobs share the machine (compare variants by it on a busy machine).
+        result["server_cpu_s"] = server_cpu
         result["client_cpu_pct"] = 100 * (node1 - node0) / wall
         # What the rest of the machine used meanwhile (other jobs sharing the 2 cores).
         result["other_cpu_pct"] = 100 * ((all1 - all0) - server_cpu - (node1 - node0)) / wall
@@ -452,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{name:>16} {variant:<8} run {index + 1}: p50 {fmt(lat.get('p50'))} "
                     f"p99 {fmt(lat.get('p99'))} max {fmt(lat.get('max'))} ms, lost "
                     f"{r.get('lost', '?')}+{r.get('gaps', '?')}, cpu "
-                    f"{fmt(r.get('server_cpu_pct'), 0)}%, "
+                    f"{fmt(r.get('server_cpu_pct'), 0)}% = {fmt(r.get('server_cpu_s'), 2)} s, "
                     f"{time.monotonic() - started:.0f} s"
                     + (f"  FAILED: {r['failure'][:300]}" if r.get("failure") else ""),
                     flush=True,

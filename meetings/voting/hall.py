@@ -28,8 +28,9 @@ from domain.rules import (
     vote_channel,
 )
 from meetings.commands import Context, Effect, Payload, command
-from meetings.errors import Conflict, Invalid, NotFound
-from meetings.models import CountingTeamMember, MeetingStatus
+from meetings.errors import Conflict, Forbidden, Invalid, NotFound
+from meetings.models import CountingTeamMember, Meeting, MeetingStatus
+from meetings.permissions import MEETING_PERMISSIONS, allowed
 from meetings.voting import channels
 from meetings.voting.models import Hand, PaperConfirmation, PaperTally, PaperVoter, Vote
 from meetings.voting.sections import vote_change, vote_progress_change
@@ -71,6 +72,23 @@ STALE_ENTRY = _l("The paper totals were changed since you looked: check them aga
 NEEDS_ENTRY = _l("Enter the paper ballots' totals before closing.")
 NEEDS_CONFIRMATION = _l("Not yet confirmed by every member of the counting team: %(names)s.")
 PENDING_CHANGED = _l("Someone voted meanwhile: %(count)s have not voted yet.")
+
+
+# ---- who has not voted yet: read by the chair and the counting team ---------------------------
+
+
+def waiting_for(meeting: Meeting, roles: frozenset[str], vote_id) -> dict:
+    """The open vote's voters who have not voted in any channel, for those who close votes or
+    count in the hall (the page asks after ballots, a few times a second at most: an online
+    ballot's broadcast stays small, see `vote_progress_change`)."""
+    if not any(allowed(roles, a, MEETING_PERMISSIONS) for a in ("close_vote", "record_hall")):
+        raise Forbidden()
+    if not isinstance(vote_id, int) or isinstance(vote_id, bool):
+        raise Invalid(field="vote_id")
+    vote = db.session.get(Vote, vote_id)
+    if vote is None or vote.meeting_id != meeting.id:
+        raise NotFound(field="vote_id")
+    return channels.hall_waiting(vote)
 
 
 # ---- checks shared with the close -------------------------------------------------------------
@@ -227,7 +245,7 @@ def record_hall_hands(ctx: Context, payload: RecordHallHands) -> Effect:
             row.choice, row.recorded_by_id = h.choice, ctx.actor.id
     db.session.flush()
     return Effect(
-        changes=[vote_progress_change(vote)],
+        changes=[vote_progress_change(vote, hall=True)],
         result={"vote_id": vote.id, "recorded": len(ids)},
         audit={"vote_id": vote.id, "hands": {str(h.user_id): h.choice for h in payload.hands}},
     )
@@ -268,7 +286,7 @@ def mark_paper_voters(ctx: Context, payload: MarkPaperVoters) -> Effect:
             db.session.delete(row)
     db.session.flush()
     return Effect(
-        changes=[vote_progress_change(vote)],
+        changes=[vote_progress_change(vote, hall=True)],
         result={"vote_id": vote.id, "paper_voters": len(channels.paper_voters(vote))},
         audit={"vote_id": vote.id, "user_ids": ids, "voted": payload.voted},
     )

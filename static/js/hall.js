@@ -70,7 +70,8 @@
 
   function channelsLine(vote) {
     var h = vote.hall;
-    return fmt(T.channels, { online: h.online_ids.length, hall: Object.keys(h.hands).length, paper: h.paper_ids.length });
+    var hall = Object.keys(h.hands).length, paper = h.paper_ids.length;
+    return fmt(T.channels, { online: Math.max(0, vote.voted - hall - paper), hall: hall, paper: paper });
   }
 
   function handsBlock(vote) {
@@ -78,7 +79,7 @@
     var h = vote.hall;
     var here = online();
     // In the hall: eligible voters with no vote yet who are not connected, then hands already counted.
-    var waiting = h.pending_ids.filter(function (id) { return !here.has(id); });
+    var waiting = pendingOf(vote).filter(function (id) { return !here.has(id); });
     var n = names();
     var rows = waiting.concat(Object.keys(h.hands).map(Number));
     if (!rows.length) { box.appendChild(el("p", { className: "muted", text: T.hall_nobody })); return box; }
@@ -120,7 +121,7 @@
       return box;
     }
     // 1. Who put a ballot in the box.
-    var waiting = h.pending_ids.filter(function (id) { return !here.has(id); });
+    var waiting = pendingOf(vote).filter(function (id) { return !here.has(id); });
     if (waiting.length) {
       var form = el("form", { className: "paper-voters", id: "paper-voters" });
       form.appendChild(el("p", { className: "muted", text: T.paper_voters_help }));
@@ -209,12 +210,34 @@
     return box;
   }
 
+  // ---- who has not voted yet: asked by those who close votes or count in the hall ---------------
+  // Not in the broadcast (it would send the roster to everyone on every ballot): asked after the
+  // vote's count moves, one question at a time, the last answer kept until the next.
+  var waitingAnswer = null, asking = false, askedFor = null;
+  function pendingOf(vote) {
+    return waitingAnswer && waitingAnswer.vote_id === vote.id ? waitingAnswer.pending_ids : [];
+  }
+  function askWaiting(vote, then) {
+    var key = vote.id + ":" + vote.voted + ":" + JSON.stringify(vote.hall);
+    if (!then && (asking || key === askedFor)) return;
+    asking = true;
+    askedFor = key;
+    window.chiboRoom.ask("hall_waiting", { vote_id: vote.id }, function (answer) {
+      asking = false;
+      if (answer) { waitingAnswer = answer; lastHall = null; }
+      if (then) then(answer);
+      else if (state) renderHall();
+    });
+  }
+  function mayAskWaiting() { return can("close_vote") || can("record_hall") || counting(); }
+
   var lastHall = null;
   function renderHall() {
     var box = $("vote-hall");
     var vote = openVote();
     var live = state.meeting.status === "live";
-    var key = JSON.stringify([vote && vote.id, vote && vote.hall, state.counting_team, state.paper_detail, live,
+    if (vote && live && mayAskWaiting()) askWaiting(vote);
+    var key = JSON.stringify([vote && vote.id, vote && vote.hall, pendingOf(vote || {}), state.counting_team, state.paper_detail, live,
       state.me.can, state.online, (state.roster || []).map(function (r) { return r.attendance.status; })]);
     if (key === lastHall) return;
     lastHall = key;
@@ -236,11 +259,14 @@
   // ---- the close prompt names who has not voted ------------------------------------------------
   window.chiboHall = {
     closePrompt: function (vote) {
-      var waiting = vote.hall ? vote.hall.pending_ids : [];
-      var text = waiting.length
-        ? fmt(T.close_names, { n: waiting.length, names: who(waiting).join(", ") })
-        : T.close_everyone;
-      if (window.confirm(text)) send("close_vote", { vote_id: vote.id, not_voted: waiting.length });
+      // Asked afresh: the names must be those of this moment (the server checks the number too).
+      askWaiting(vote, function (answer) {
+        var waiting = answer ? answer.pending_ids : pendingOf(vote);
+        var text = waiting.length
+          ? fmt(T.close_names, { n: waiting.length, names: who(waiting).join(", ") })
+          : T.close_everyone;
+        if (window.confirm(text)) send("close_vote", { vote_id: vote.id, not_voted: waiting.length });
+      });
     }
   };
 

@@ -518,7 +518,14 @@
     $("new-item-title").value = "";
   });
 
-  window.chiboRoom = { send: send, state: function () { return state; }, tell: tell, announce: announce, noticeKind: noticeKind,
+  // A read-only question about this meeting (the server checks the right): cb(answer) when it
+  // arrives, cb(null) on no answer or a refusal.
+  function ask(event, payload, cb) {
+    if (!socket.connected) { cb(null); return; }
+    var data = Object.assign({ meeting_id: meetingId }, payload);
+    socket.timeout(15000).emit(event, data, function (err, ack) { cb(!err && ack && ack.ok ? ack : null); });
+  }
+  window.chiboRoom = { send: send, ask: ask, state: function () { return state; }, tell: tell, announce: announce, noticeKind: noticeKind,
     connected: function () { return socket.connected && !joining; },
     online: function () { return Array.from(online); },
     // The attendance dialog for one member (hall.js: settling attendance after the end).

@@ -11,6 +11,7 @@ from core.extensions import db
 from meetings.models import CommandLog
 from meetings.voting import channels
 from meetings.voting.records import vote_summaries
+from meetings.voting.sections import vote_public
 from tests.app.test_voting import OFFICIAL, ballot, current_vote, live_meeting, refused, run, uid
 
 HALL = ["dangvien6", "dangvien7", "dangvien8", "dangvien9"]
@@ -199,7 +200,11 @@ def test_the_vote_section_shows_who_voted_where(ctx):
         "record_hall_hands",
         {"vote_id": vote.id, "hands": [{"user_id": uid("dangvien6"), "choice": "disagree"}]},
     )
-    hall = channels.hall_public(current_vote(meeting_id))
-    assert hall["online_ids"] == [uid("dangvien1")]
+    vote = current_vote(meeting_id)
+    hall = channels.hall_public(vote)
     assert hall["hands"] == {str(uid("dangvien6")): "disagree"}
-    assert uid("dangvien1") not in hall["pending_ids"] and len(hall["pending_ids"]) == 10
+    assert vote_public(vote)["voted"] == 2  # one online, one hand in the hall
+    # Who has not voted yet is asked for (`hall_waiting`), not broadcast on every ballot.
+    waiting = channels.hall_waiting(vote)["pending_ids"]
+    assert uid("dangvien1") not in waiting and uid("dangvien6") not in waiting
+    assert len(waiting) == 10
