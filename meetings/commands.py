@@ -404,13 +404,14 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw:
             payload_fingerprint=payload_fingerprint(cmd, raw) if client_id else None,
         )
     )
+    actor_id = actor.id  # read before the commit expires it (no reload to learn an id)
     db.session.commit()
     for action in effect.after_commit:
         action()
     broadcast.changes(meeting_id, version, effect.changes)
     for user_id, event, data in effect.private:
         broadcast.to_user(user_id, event, data)
-    committed(cmd.name, meeting_id, actor.id, effect.audit)
+    committed(cmd.name, meeting_id, actor_id, effect.audit)
     return {"ok": True, "version": version, "result": effect.result}
 
 

@@ -17,7 +17,7 @@ from core.extensions import db
 from core.timeutil import iso
 from meetings.snapshot import section
 from meetings.voting import channels, verdict
-from meetings.voting.models import Hand, Vote, VoteParticipation
+from meetings.voting.models import Hand, PaperVoter, Vote, VoteParticipation
 
 
 def in_languages(build) -> dict[str, object]:
@@ -32,12 +32,12 @@ def in_languages(build) -> dict[str, object]:
 def _voted(vote: Vote) -> int:
     """Members who voted, in every channel (online, hands in the hall, paper in the hall)."""
     model = VoteParticipation if vote.is_secret else Hand
-    voted = db.session.scalar(
-        select(func.count()).select_from(model).where(model.vote_id == vote.id)
-    )
-    if vote.is_secret:
-        voted += len(channels.paper_voters(vote))
-    return voted
+    counted = select(func.count()).select_from(model).where(model.vote_id == vote.id)
+    if not vote.is_secret:
+        return db.session.scalar(counted)
+    # One statement after every ballot: online participations + paper voters in the hall.
+    paper = select(func.count()).select_from(PaperVoter).where(PaperVoter.vote_id == vote.id)
+    return db.session.scalar(select(counted.scalar_subquery() + paper.scalar_subquery()))
 
 
 def _hand_counts(vote: Vote) -> dict[str, int]:
