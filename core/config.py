@@ -78,6 +78,8 @@ def from_environment() -> dict:
             # Websocket per-message compression (permessage-deflate): off by default, see
             # docs/performance.md (it costs server CPU and memory per message and per connection).
             "CHIBO_WS_COMPRESSION": _flag("CHIBO_WS_COMPRESSION", False),
+            # Who came and went is sent to the room at most once per tick (core/broadcast.py).
+            "CHIBO_PRESENCE_TICK": float(os.environ.get("CHIBO_PRESENCE_TICK") or 0.25),
         }
         | _jobs_settings()
         | _smtp_settings()
@@ -146,6 +148,8 @@ DEFAULTS: dict = {
     "CHIBO_CLUSTER": "chibo",
     "CHIBO_BEHIND_PROXY": False,
     "CHIBO_WS_COMPRESSION": False,
+    # Tests hear each arrival at once; `python app.py` batches them (from_environment, above).
+    "CHIBO_PRESENCE_TICK": 0.0,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
     # Redis down: count login limits in this process's memory meanwhile (Flask-Limiter logs

@@ -135,7 +135,9 @@
   socket.on("changes", onChanges);
   socket.on("presence", function (msg) {
     if (msg.meeting_id !== meetingId) return;
-    if (msg.online) online.add(msg.user_id); else online.delete(msg.user_id);
+    // Who came and went since the last batch (the server sends them at most a few times a second).
+    (msg.online || []).forEach(function (id) { online.add(id); });
+    (msg.offline || []).forEach(function (id) { online.delete(id); });
     renderRoster();
   });
 
