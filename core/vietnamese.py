@@ -108,6 +108,19 @@ def nfc(text: str | None) -> str | None:
     return " ".join(unicodedata.normalize("NFC", strip_invisible(text)).split())
 
 
+def nfc_text(text: str) -> str:
+    """`nfc` for a text of several paragraphs: each line as `nfc` makes it, line breaks kept
+    (\r\n and \r read as \n), runs of blank lines made one, blank lines at the ends dropped."""
+    lines = [nfc(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
 def _clusters(text: str) -> Iterator[tuple[str, frozenset[str]]]:
     """Yield (base character, combining marks) pairs of the NFD form of ``text``."""
     base: str | None = None

@@ -1,5 +1,6 @@
 """The demo's year-end review: scheduled this December for Khu phố 1 (relative to today, like the
-rest of the demo), with a few members' self-assessments already submitted."""
+rest of the demo), with a few members' self-assessments already submitted and the secretary's
+draft of the cell's own report."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from core.extensions import db
 from core.timeutil import VIETNAM, utcnow, vietnam_today
 from meetings.agenda import REVIEW_AGENDA
 from meetings.models import AgendaItem, Meeting, MeetingKind
-from meetings.review.models import SelfAssessment
+from meetings.review.models import CellReport, SelfAssessment
 from org.models import Organization
 
 CELL = "Chi bộ Khu phố 1"
@@ -22,6 +23,18 @@ SUBMITTED = {
     "dangvien2": (91, "excellent", "Vận động 100% hộ tham gia tổng vệ sinh; được phường khen."),
     "dangvien3": (78, "good", "Phối hợp sửa đèn chiếu sáng ngõ 5; còn chậm báo cáo."),
     "dangvien4": (66, "complete", "Tham gia đầy đủ sinh hoạt; chưa hoàn thành việc được giao."),
+}
+
+# The secretary's draft of the cell's report: section key (strings.CELL_CRITERIA) -> text.
+CELL_REPORT = {
+    "results": "Lãnh đạo khu phố hoàn thành các chỉ tiêu năm: 100% hộ tham gia tổng vệ sinh "
+    "hằng tháng; sửa xong hệ thống đèn chiếu sáng ngõ 5.\nVận động quỹ khuyến học đạt 120% kế "
+    "hoạch.",
+    "building": "Duy trì sinh hoạt định kỳ đủ 12 kỳ, 4 kỳ chuyên đề; đảng viên học tập đầy đủ "
+    "các nghị quyết. Kiểm tra 2 đảng viên chấp hành Điều lệ, không có vi phạm.",
+    "remedies": "Khắc phục được việc chậm gửi tài liệu trước kỳ họp mà năm trước đã chỉ ra.",
+    "shortcomings": "Còn nhiệm vụ quá hạn (tổng vệ sinh quý III); tỷ lệ dự họp có tháng chưa "
+    "đạt 85%.\nNăm tới: giao việc kèm hạn cụ thể, nhắc việc giữa hai kỳ họp.",
 }
 
 
@@ -57,6 +70,17 @@ def load_demo_review() -> None:
                 planned_minutes=minutes,
             )
         )
+    db.session.add(
+        CellReport(
+            meeting_id=meeting.id,
+            answers=CELL_REPORT,
+            score=82,
+            grade="good",
+            drafted_at=utcnow(),
+            updated_at=utcnow(),
+            updated_by_id=users["bithu"].id,
+        )
+    )
     for username, (score, grade, duties) in SUBMITTED.items():
         db.session.add(
             SelfAssessment(

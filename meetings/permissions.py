@@ -69,9 +69,11 @@ MEETING_PERMISSIONS: dict[str, frozenset[str]] = {
     "review_tasks": frozenset({"member"}),
     "update_own_task": frozenset({"member"}),
     # The year-end review: each graded member submits their own self-assessment (checked in
-    # meetings/review); the chair's side runs the review; grade votes use open_vote.
+    # meetings/review); the chair's side runs the review; grade votes use open_vote. The cell's
+    # own written self-assessment is drafted by its leaders (the secretary, usually the chair).
     "self_assess": frozenset({"member"}),
     "run_review": LEADS,
+    "draft_cell_report": LEADS,
 }
 
 CELL_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -75,14 +75,15 @@ def results_csv(meeting_id: int):
                     row["base"] if row["base"] is not None else "",
                 ]
             )
-        cell = data["review_cell"]
-        if cell is not None:
+        cell, report = data["review_cell"], data["review_report"]
+        if cell is not None or report is not None:
+            cell = cell or {k: "" for k in ("grade", "agree", "disagree", "abstain", "base")}
             writer.writerow(
                 [
                     "",
                     meeting.cell.name,
-                    "",
-                    "",
+                    report["score"] if report else "",
+                    report["grade"] if report else "",
                     cell["grade"],
                     cell["agree"],
                     cell["disagree"],

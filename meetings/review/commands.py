@@ -10,15 +10,15 @@ from pydantic import Field, StrictInt, StrictStr
 
 from core.extensions import db
 from core.timeutil import utcnow
-from core.vietnamese import nfc
+from core.vietnamese import nfc_text
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, Forbidden, Invalid
 from meetings.models import Meeting, MeetingStatus
 from meetings.review import queries, settings
-from meetings.review.models import GradeVote, ReviewFocus, SelfAssessment
+from meetings.review.models import CellReport, GradeVote, ReviewFocus, SelfAssessment
 from meetings.review.rules import Grade, cap_exceeded, grade_for_score, in_band
 from meetings.review.sections import review_change
-from meetings.review.strings import CRITERIA, grade_label
+from meetings.review.strings import CELL_CRITERIA, CRITERIA, grade_label
 from meetings.voting import commands as voting
 
 MAX_ANSWER = 8000
@@ -30,6 +30,7 @@ ANSWER_NEEDED = _l("Write something under every criterion.")
 OUT_OF_BAND = _l(
     "The proposed grade does not match the self-score: a score of %(score)s gives “%(grade)s”."
 )
+REPORT_CLOSED = _l("The meeting has ended: the cell's self-assessment can no longer be changed.")
 NOT_LIVE = _l("The review is held while the meeting is in progress.")
 NOT_A_SUBJECT = _l("This member is not graded in this cell.")
 BAD_GRADE = _l("This grade is not valid.")
@@ -61,6 +62,22 @@ def _subject(ctx: Context, user_id: int | None) -> int | None:
     return user_id
 
 
+def _checked(payload, criteria: dict) -> tuple[dict[str, str], Grade]:
+    """A written self-assessment's texts (one under every section, NFC, paragraphs kept) and its
+    grade, which must be the grade of the score's band."""
+    if set(payload.answers) != set(criteria):
+        raise Invalid(ANSWER_NEEDED, field="answers")
+    answers = {key: nfc_text(payload.answers[key]) for key in criteria}
+    if any(not text or len(text) > MAX_ANSWER for text in answers.values()):
+        raise Invalid(ANSWER_NEEDED, field="answers")
+    grade = _grade(payload.grade)
+    bands = settings.bands()
+    if not in_band(grade, payload.score, bands):
+        right = grade_label(grade_for_score(payload.score, bands))
+        raise Invalid(OUT_OF_BAND % {"score": payload.score, "grade": right}, field="grade")
+    return answers, grade
+
+
 class SubmitAssessment(Payload):
     answers: dict[StrictStr, StrictStr] = Field(max_length=len(CRITERIA))
     score: StrictInt = Field(ge=0, le=100)
@@ -75,16 +92,7 @@ def review_submit(ctx: Context, payload: SubmitAssessment) -> Effect:
         raise Conflict(AFTER_START)
     if ctx.actor.id not in {m.user_id for m in queries.graded_members(ctx.meeting.cell_id)}:
         raise Forbidden(NOT_GRADED)
-    if set(payload.answers) != set(CRITERIA):
-        raise Invalid(ANSWER_NEEDED, field="answers")
-    answers = {key: nfc(payload.answers[key]) or "" for key in CRITERIA}
-    if any(not text or len(text) > MAX_ANSWER for text in answers.values()):
-        raise Invalid(ANSWER_NEEDED, field="answers")
-    grade = _grade(payload.grade)
-    bands = settings.bands()
-    if not in_band(grade, payload.score, bands):
-        right = grade_label(grade_for_score(payload.score, bands))
-        raise Invalid(OUT_OF_BAND % {"score": payload.score, "grade": right}, field="grade")
+    answers, grade = _checked(payload, CRITERIA)
     row = queries.assessment_of(ctx.meeting.id, ctx.actor.id)
     now = utcnow()
     if row is None:
@@ -95,6 +103,35 @@ def review_submit(ctx: Context, payload: SubmitAssessment) -> Effect:
     return Effect(
         changes=[review_change(ctx.meeting)],
         result={"submitted": True},
+        audit={"score": payload.score, "grade": grade.value},
+    )
+
+
+class DraftCellReport(Payload):
+    answers: dict[StrictStr, StrictStr] = Field(max_length=len(CELL_CRITERIA))
+    score: StrictInt = Field(ge=0, le=100)
+    grade: StrictStr = Field(max_length=20)
+
+
+@command("review_cell_report", permission="draft_cell_report", payload=DraftCellReport)
+def review_cell_report(ctx: Context, payload: DraftCellReport) -> Effect:
+    """The secretary drafts the cell's own self-assessment before the meeting, and amends it as
+    the meeting decides while it is in progress; once the meeting ends it is closed."""
+    _require_review(ctx)
+    if ctx.meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.LIVE):
+        raise Conflict(REPORT_CLOSED)
+    answers, grade = _checked(payload, CELL_CRITERIA)
+    row = queries.cell_report(ctx.meeting.id)
+    now = utcnow()
+    if row is None:
+        row = CellReport(meeting_id=ctx.meeting.id, drafted_at=now)
+        db.session.add(row)
+    row.answers, row.score, row.grade = answers, payload.score, grade.value
+    row.updated_at, row.updated_by_id = now, ctx.actor.id
+    db.session.flush()
+    return Effect(
+        changes=[review_change(ctx.meeting)],
+        result={"drafted": True},
         audit={"score": payload.score, "grade": grade.value},
     )
 

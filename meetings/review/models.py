@@ -31,6 +31,26 @@ class SelfAssessment(db.Model):
     user: Mapped[User] = relationship()
 
 
+class CellReport(db.Model):
+    """The cell's own written self-assessment for the year (báo cáo kiểm điểm của tập thể chi
+    bộ), one per review meeting: a text per section, a self-score and a proposed grade. The
+    secretary drafts it before the meeting so members read it ahead; the meeting discusses it,
+    may amend it while in progress, and votes the cell's own grade (a GradeVote with no subject).
+    Closed once the meeting ends: the minutes print it as it then stands."""
+
+    __tablename__ = "cell_reports"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)  # CELL_CRITERIA key -> text
+    score: Mapped[int] = mapped_column()
+    grade: Mapped[str] = mapped_column(String(20))  # rules.Grade
+    drafted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    updated_by: Mapped[User] = relationship()
+
+
 class GradeVote(db.Model):
     """A vote of the meeting on a proposed grade: for a member, or (subject None) for the cell.
 

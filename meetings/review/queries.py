@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from core.extensions import db
 from core.vietnamese import name_sort_key
 from meetings.models import Meeting, MeetingKind
-from meetings.review.models import GradeVote, ReviewFocus, SelfAssessment
+from meetings.review.models import CellReport, GradeVote, ReviewFocus, SelfAssessment
 from meetings.review.rules import cap_counts
 from meetings.voting.models import Vote, VoteStatus
 from org.models import Membership
@@ -49,6 +49,10 @@ def assessment_of(meeting_id: int, user_id: int) -> SelfAssessment | None:
             SelfAssessment.meeting_id == meeting_id, SelfAssessment.user_id == user_id
         )
     )
+
+
+def cell_report(meeting_id: int) -> CellReport | None:
+    return db.session.get(CellReport, meeting_id)
 
 
 def focus(meeting_id: int) -> ReviewFocus | None:

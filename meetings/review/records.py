@@ -1,6 +1,7 @@
 """The review's result list, as the minutes print it and the exports give it to the upper
 committee: per member the self-score and self-grade, the cell's proposed grade and the vote's
-counts; then the cell's own grade. Worded in Vietnamese (the documents' language)."""
+counts; then the cell's own written report (its self-score and self-grade) and its voted grade.
+Worded in Vietnamese (the documents' language)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,27 @@ from flask_babel import force_locale
 from core.timeutil import vietnam_date
 from meetings.models import Meeting
 from meetings.review import queries
-from meetings.review.strings import grade_label
+from meetings.review.strings import CELL_CRITERIA, grade_label
 
 
 def _counts(vote) -> dict:
     counts = (vote.result or {}).get("counts", {}) if vote is not None else {}
     return {k: counts.get(k, 0) for k in ("agree", "disagree", "abstain")}
+
+
+def _report(meeting: Meeting) -> dict | None:
+    """The cell's report as the documents print it: numbered sections with their labels."""
+    report = queries.cell_report(meeting.id)
+    if report is None:
+        return None
+    return {
+        "sections": [
+            {"label": str(label), "text": report.answers.get(key, "")}
+            for key, label in CELL_CRITERIA.items()
+        ],
+        "score": report.score,
+        "grade": grade_label(report.grade),
+    }
 
 
 def results(meeting: Meeting) -> dict:
@@ -39,6 +55,7 @@ def results(meeting: Meeting) -> dict:
                     **_counts(vote),
                 }
             )
+        report = _report(meeting)
         cell_vote = decided.get(None)
         cell = None
         if cell_vote is not None:
@@ -51,14 +68,16 @@ def results(meeting: Meeting) -> dict:
     return {
         "review_results": rows,
         "review_cell": cell,
+        "review_report": report,
         "review_year": vietnam_date(when).year,
     }
 
 
 def minutes_part(meeting: Meeting) -> dict:
-    """What the minutes print: the result list and the cell's own grade."""
+    """What the minutes print: the result list, the cell's report and its own grade."""
     full = results(meeting)
     return {
         "review_results": full["review_results"],
         "review_cell": full.get("review_cell"),
+        "review_report": full.get("review_report"),
     }

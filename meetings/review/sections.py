@@ -2,14 +2,16 @@
 the grades voted and the cap. The same for every viewer; re-sent whole by each review change.
 
 Self-assessments stay private until the cell takes their author up in the meeting: before, the
-section says only who has submitted."""
+section says only who has submitted. The cell's own report is a meeting document: every viewer
+reads it as soon as the secretary has drafted it (members read it ahead of the meeting)."""
 
 from __future__ import annotations
 
+from core.timeutil import iso
 from meetings.models import Meeting
 from meetings.review import queries, settings
 from meetings.review.rules import cap_exceeded, top_grade_allowance
-from meetings.review.strings import CRITERIA
+from meetings.review.strings import CELL_CRITERIA, CRITERIA
 from meetings.snapshot import section
 
 
@@ -18,6 +20,19 @@ def _counts(vote) -> dict | None:
         return None
     counts = vote.result.get("counts", {})
     return {k: counts.get(k, 0) for k in ("agree", "disagree", "abstain")}
+
+
+def _report(meeting: Meeting) -> dict | None:
+    report = queries.cell_report(meeting.id)
+    if report is None:
+        return None
+    return {
+        "answers": report.answers,
+        "score": report.score,
+        "grade": report.grade,
+        "updated_at": iso(report.updated_at),
+        "by": report.updated_by.full_name,
+    }
 
 
 def review_section(meeting: Meeting) -> dict | None:
@@ -41,9 +56,17 @@ def review_section(meeting: Meeting) -> dict | None:
             grade_vote, vote = decided[uid]
             row |= {"grade": grade_vote.grade, "vote_id": vote.id, "counts": _counts(vote)}
         members.append(row)
+    report = _report(meeting)
     focus_row = None
-    if focus is not None:
-        sa = mine.get(focus.subject_user_id) if focus.subject_user_id else None
+    if focus is not None and focus.subject_user_id is None:  # the cell: its own report
+        focus_row = {
+            "subject_user_id": None,
+            "assessment": None
+            if report is None
+            else {k: report[k] for k in ("answers", "score", "grade")},
+        }
+    elif focus is not None:
+        sa = mine.get(focus.subject_user_id)
         focus_row = {
             "subject_user_id": focus.subject_user_id,
             "assessment": None
@@ -61,6 +84,8 @@ def review_section(meeting: Meeting) -> dict | None:
     bands = settings.bands()
     return {
         "criteria": list(CRITERIA),  # keys: labels come from the page, in the viewer's language
+        "cell_criteria": list(CELL_CRITERIA),
+        "cell_report": report,
         "bands": {"excellent": bands.excellent, "good": bands.good, "complete": bands.complete},
         "members": members,
         "focus": focus_row,

@@ -26,6 +26,19 @@ CRITERIA = {
     "shortcomings": _l("Shortcomings and their causes; how they will be remedied"),
 }
 
+# The sections of the cell's own written self-assessment (báo cáo kiểm điểm của tập thể chi bộ),
+# drafted by the secretary: Regulation 366-QĐ/TW's groups for a party organisation (medium
+# confidence: docs/review.md): key -> label.
+CELL_CRITERIA = {
+    "results": _l("Results of leading the cell's political tasks this year"),
+    "building": _l(
+        "Party building in politics, ideology, ethics, organisation and cadres; "
+        "inspection and supervision"
+    ),
+    "remedies": _l("Remedy of the shortcomings pointed out in earlier reviews"),
+    "shortcomings": _l("Shortcomings and their causes; directions and measures for next year"),
+}
+
 
 def grade_label(grade: str) -> str:
     return str(GRADE_LABELS[Grade(grade)])
@@ -35,9 +48,11 @@ def review_strings() -> dict[str, str]:
     """The room script's texts for the review panel, in the current language."""
     grades = {"grade_" + g.value: str(label) for g, label in GRADE_LABELS.items()}
     criteria = {"criterion_" + key: str(label) for key, label in CRITERIA.items()}
+    cell_criteria = {"cell_criterion_" + key: str(label) for key, label in CELL_CRITERIA.items()}
     return (
         grades
         | criteria
+        | cell_criteria
         | {
             "submitted": _("Submitted"),
             "not_submitted": _("Not submitted"),
@@ -46,6 +61,9 @@ def review_strings() -> dict[str, str]:
             "self_grade": _("Proposed by the member: %(grade)s", grade="{grade}"),
             "cell_grade": _("The cell's proposal: %(grade)s", grade="{grade}"),
             "no_assessment": _("No self-assessment was submitted."),
+            "no_cell_report": _("The cell's self-assessment has not been drafted."),
+            "cell_report_by": _("last saved by %(name)s", name="{name}"),
+            "cell_self_grade": _("Proposed in the report: %(grade)s", grade="{grade}"),
             "take_up": _("Take up"),
             "now": _("Now"),
             "open_grade_vote": _("Vote on this grade"),

@@ -1,5 +1,5 @@
-// The year-end review in the room: who has submitted, the member taken up with their
-// self-assessment, the chair's grade vote (an ordinary vote of the voting panel), the grades
+// The year-end review in the room: who has submitted, the cell's own report (read by everyone
+// once drafted), the member (or the cell) taken up with their self-assessment, the chair's grade vote (an ordinary vote of the voting panel), the grades
 // voted and the cap on the top grade. State: the "review" snapshot section from room.js.
 (function () {
   "use strict";
@@ -52,6 +52,33 @@
     return li;
   }
 
+  // Sections of a written self-assessment: a member's (criteria) or the cell's (cell_criteria).
+  function fillAnswers(dl, keys, prefix, answers) {
+    dl.replaceChildren();
+    keys.forEach(function (key) {
+      dl.appendChild(el("dt", "", T[prefix + key]));
+      dl.appendChild(el("dd", "", answers[key] || ""));
+    });
+  }
+  function scoreLine(sa, template) {
+    return fmt(T.self_score, { score: sa.score }) + " · " + fmt(template, { grade: T["grade_" + sa.grade] });
+  }
+
+  function renderReport(rv) {
+    var report = rv.cell_report;
+    var status = state.meeting.status;
+    $("rv-report-link").hidden = !(can("draft_cell_report") && (status === "scheduled" || status === "live"));
+    $("rv-report-by").textContent = report ? "(" + fmt(T.cell_report_by, { name: report.by }) + ")" : "— " + T.no_cell_report;
+    $("rv-report").classList.toggle("empty", !report);
+    if (report) {
+      fillAnswers($("rv-report-answers"), rv.cell_criteria, "cell_criterion_", report.answers);
+      $("rv-report-score").textContent = scoreLine(report, T.cell_self_grade);
+    } else {
+      $("rv-report-answers").replaceChildren();
+      $("rv-report-score").textContent = "";
+    }
+  }
+
   function renderFocus(rv) {
     var focus = rv.focus;
     $("rv-focus").hidden = !focus;
@@ -59,18 +86,16 @@
     var id = focus.subject_user_id;
     var m = id === null ? null : member(id);
     $("rv-focus-h").textContent = id === null ? T.the_cell : (m ? m.name : "");
-    var dl = $("rv-answers");
-    dl.replaceChildren();
     var sa = focus.assessment;
-    if (sa) {
-      rv.criteria.forEach(function (key) {
-        dl.appendChild(el("dt", "", T["criterion_" + key]));
-        dl.appendChild(el("dd", "", sa.answers[key] || ""));
-      });
-      $("rv-focus-score").textContent = fmt(T.self_score, { score: sa.score }) + " · " +
-        fmt(T.self_grade, { grade: T["grade_" + sa.grade] });
+    if (sa && id === null) {
+      fillAnswers($("rv-answers"), rv.cell_criteria, "cell_criterion_", sa.answers);
+      $("rv-focus-score").textContent = scoreLine(sa, T.cell_self_grade);
+    } else if (sa) {
+      fillAnswers($("rv-answers"), rv.criteria, "criterion_", sa.answers);
+      $("rv-focus-score").textContent = scoreLine(sa, T.self_grade);
     } else {
-      $("rv-focus-score").textContent = id === null ? "" : T.no_assessment;
+      $("rv-answers").replaceChildren();
+      $("rv-focus-score").textContent = id === null ? T.no_cell_report : T.no_assessment;
     }
     var openVote = (state.votes || []).some(function (v) { return v.status === "open"; });
     $("rv-vote").hidden = !(live() && can("open_vote") && !openVote);
@@ -89,6 +114,7 @@
     $("rv-self-link").hidden = !(me && state.meeting.status === "scheduled");
     var submitted = rv.members.filter(function (m) { return m.submitted; }).length;
     $("rv-submitted").textContent = submitted + "/" + rv.members.length + " " + T.submitted.toLowerCase();
+    renderReport(rv);
     renderFocus(rv);
     var cap = rv.cap;
     $("rv-cap").textContent = cap.allowance === null ? "" :

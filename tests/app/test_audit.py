@@ -220,6 +220,8 @@ def _year_writers(s: Scenario, task_id: int) -> None:
     s.year_meetings.append(s.meeting_id)
     answers = {k: "Ý" for k in ("politics", "duties", "commitment", "shortcomings")}
     s.do("dangvien2", "review_submit", {"answers": answers, "score": 80, "grade": "good"})
+    report = {k: "Ý" for k in ("results", "building", "remedies", "shortcomings")}
+    s.do("bithu", "review_cell_report", {"answers": report, "score": 75, "grade": "good"})
     s.do("bithu", "start_meeting")
     s.do("bithu", "mark_attendance", {"user_id": s.user("dangvien3").id, "status": "present"})
     s.do("bithu", "review_take_up", {"subject_user_id": s.user("dangvien2").id})

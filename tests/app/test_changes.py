@@ -239,6 +239,8 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     review.command(
         watcher, "review_submit", {"answers": answers, "score": 91, "grade": "excellent"}
     )
+    report = {k: "Nội dung" for k in ("results", "building", "remedies", "shortcomings")}
+    review.command(chair, "review_cell_report", {"answers": report, "score": 80, "grade": "good"})
     review.command(chair, "start_meeting")
     review.command(chair, "mark_attendance", {"user_id": _uid(app, "bithu"), "status": "present"})
     review.command(chair, "mark_attendance", {"user_id": two, "status": "present"})

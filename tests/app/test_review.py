@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+import unicodedata
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,10 +18,11 @@ from core.timeutil import VIETNAM
 from meetings.agenda import REVIEW_AGENDA
 from meetings.commands import dispatch
 from meetings.errors import CommandError
-from meetings.models import CommandLog, MeetingKind
-from meetings.review.models import SelfAssessment
+from meetings.models import CommandLog, Meeting, MeetingKind
+from meetings.review.models import CellReport, SelfAssessment
 from meetings.room import state_for as raw_state
 from org.models import Organization
+from tests.app.test_minutes_pdf import save_pages
 from tests.factories import schedule
 
 pytestmark = pytest.mark.language("en")
@@ -312,3 +314,122 @@ def test_grade_vote_refusals(app):
             ).code
             == "forbidden"
         )
+
+
+REPORT = {
+    "results": "Hoàn thành các chỉ tiêu năm.\nVận động quỹ khuyến học vượt kế hoạch.",
+    "building": "Sinh hoạt đủ 12 kỳ; kiểm tra 2 đảng viên.",
+    "remedies": "Đã khắc phục việc chậm gửi tài liệu.",
+    # decomposed on purpose (a combining hook above): stored NFC
+    "shortcomings": unicodedata.normalize("NFD", "Còn nhiệm vụ quá hạn; năm tới nhắc việc."),
+}
+
+
+def test_the_cells_own_report_drafted_before_and_printed_after(app, login):
+    with app.app_context():
+        meeting_id = schedule_review()
+        regular = schedule(
+            user("bithu"),
+            db.session.scalar(
+                select(Organization.id).where(Organization.name == "Chi bộ Khu phố 1")
+            ),
+            MeetingKind.REGULAR,
+            datetime.now(VIETNAM) + timedelta(days=9),
+            user("bithu").id,
+            user("dangvien1").id,
+            ["Nội dung"],
+        )
+        draft = {"answers": REPORT, "score": 82, "grade": "good"}
+        # Refused, nothing stored: a member, a grade outside its band, a section left empty, a
+        # meeting that is not a review.
+        assert refused("dangvien2", meeting_id, "review_cell_report", draft).code == "forbidden"
+        error = refused("bithu", meeting_id, "review_cell_report", draft | {"grade": "excellent"})
+        assert error.code == "invalid" and "“Hoàn thành tốt nhiệm vụ”" in error.message
+        empty = draft | {"answers": dict(REPORT, remedies=" ")}
+        assert refused("bithu", meeting_id, "review_cell_report", empty).code == "invalid"
+        partial = draft | {"answers": {k: REPORT[k] for k in ("results", "building")}}
+        assert refused("bithu", meeting_id, "review_cell_report", partial).code == "invalid"
+        assert refused("bithu", regular, "review_cell_report", draft).code == "conflict"
+        assert db.session.get(CellReport, meeting_id) is None
+        assert state_for(user("dangvien8"), meeting_id)["review"]["cell_report"] is None
+
+    # The secretary's form goes through the command path; a member may not open it.
+    assert login("dangvien2").get(f"/meetings/{meeting_id}/cell-report").status_code == 403
+    secretary = login("bithu")
+    assert b"cr-form" in secretary.get(f"/meetings/{meeting_id}/cell-report").data
+    form = {f"answer_{k}": v for k, v in REPORT.items()} | {
+        "score": "82",
+        "grade": "good",
+        "cid": "cell-report-form-1",
+    }
+    response = secretary.post(f"/meetings/{meeting_id}/cell-report", data=form)
+    assert response.status_code == 302
+    page = secretary.get(f"/meetings/{meeting_id}/cell-report").get_data(as_text=True)
+    assert "Last saved by" in page and "Vận động quỹ khuyến học" in page
+    with app.app_context():
+        log = db.session.scalar(
+            select(CommandLog).where(CommandLog.client_id == "cell-report-form-1")
+        )
+        assert log.name == "review_cell_report" and log.meeting_id == meeting_id
+        stored = db.session.get(CellReport, meeting_id)
+        assert stored.answers["shortcomings"] == unicodedata.normalize(
+            "NFC", REPORT["shortcomings"]
+        )
+        # Members read it before the meeting (a meeting document), with who drafted it.
+        report = state_for(user("dangvien8"), meeting_id)["review"]["cell_report"]
+        assert (report["score"], report["grade"]) == (82, "good")
+        assert report["by"] == user("bithu").full_name
+        assert report["answers"]["results"] == REPORT["results"]
+
+        # In the meeting: amended as the meeting decides; the cell taken up shows it.
+        run("bithu", meeting_id, "start_meeting")
+        for name in PRESENT:
+            run(
+                "bithu",
+                meeting_id,
+                "mark_attendance",
+                {"user_id": user(name).id, "status": "present"},
+            )
+        amended = dict(REPORT, remedies="Đã khắc phục; bổ sung theo ý kiến cuộc họp.")
+        run("phobithu", meeting_id, "review_cell_report", draft | {"answers": amended})
+        run("bithu", meeting_id, "review_take_up", {"subject_user_id": None})
+        focus = state_for(user("dangvien8"), meeting_id)["review"]["focus"]
+        assert focus["subject_user_id"] is None
+        assert focus["assessment"]["answers"]["remedies"].endswith("ý kiến cuộc họp.")
+        assert state_for(user("dangvien8"), meeting_id)["review"]["cell_report"]["by"] == (
+            user("phobithu").full_name
+        )
+        vote_on(meeting_id, None, "good", PRESENT)
+        run("bithu", meeting_id, "end_meeting")
+        closed = refused("bithu", meeting_id, "review_cell_report", draft)
+        assert closed.code == "conflict" and "đã kết thúc" in closed.message
+        cell_name = db.session.get(Meeting, meeting_id).cell.name
+
+    # The minutes and the exports print it (in Vietnamese, the documents' language).
+    reader = login("dangvien9")
+    minutes = reader.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
+    assert "Báo cáo tự kiểm điểm của chi bộ" in minutes
+    assert "1. Kết quả lãnh đạo thực hiện nhiệm vụ chính trị trong năm" in minutes
+    assert "Vận động quỹ khuyến học vượt kế hoạch." in minutes
+    assert "bổ sung theo ý kiến cuộc họp" in minutes
+    assert "Chi bộ tự chấm <strong>82</strong> điểm" in minutes
+    csv_text = reader.get(f"/meetings/{meeting_id}/review/results.csv").data.decode("utf-8-sig")
+    assert csv_text.splitlines()[-1].split(",")[1:5] == [
+        cell_name,
+        "82",
+        "Hoàn thành tốt nhiệm vụ",
+        "Hoàn thành tốt nhiệm vụ",
+    ]
+    response = reader.get(f"/meetings/{meeting_id}/review/results.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.data, capture_output=True, check=True
+    ).stdout.decode()
+    flat = " ".join(text.split())
+    assert "Báo cáo tự kiểm điểm của chi bộ" in flat
+    assert "4. Hạn chế, khuyết điểm và nguyên nhân; phương hướng, biện pháp khắc phục" in flat
+    assert "Còn nhiệm vụ quá hạn; năm tới nhắc việc." in flat
+    assert "Chi bộ tự chấm 82 điểm, tự xếp loại: Hoàn thành tốt nhiệm vụ." in flat
+    # The writer's line break is kept: the second sentence of "results" starts its own line.
+    assert any(line.strip().startswith("Vận động quỹ khuyến học") for line in text.splitlines())
+    save_pages(response.data, "review_results_cell_report")

@@ -1,6 +1,7 @@
 """The cell's year in a real browser against the real server: the review of last month's tasks in
 the room (a member on a phone marks their own, the chair on a desktop sees it live, drops one with a
-reason and records a new task), and the self-assessment form on a phone. Screenshots at 360 and
+reason and records a new task), the self-assessment form on a phone, and the cell's own report
+(read on a phone, amended by the secretary). Screenshots at 360 and
 1280 px go to test-artifacts/."""
 
 from __future__ import annotations
@@ -127,5 +128,32 @@ def test_self_assessment_form_on_a_phone(browser, server, console, artifacts_dir
     expect(row).to_contain_text("Đã nộp")
     expect(sec.locator("#rv-submitted")).to_contain_text("5/")
     shoot(sec, artifacts_dir, "review_room_secretary_desktop")
+
+    # The cell's own report, drafted by the secretary: every member reads it in the room, and an
+    # amendment saved from the secretary's form reaches the member's phone live.
+    page.goto(f"{base}/meetings/{review_id}")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+    report = page.locator("#rv-report")
+    expect(report.locator("summary")).to_contain_text("Báo cáo tự kiểm điểm của chi bộ")
+    expect(report.locator("summary")).to_contain_text("Nguyễn Văn Hùng")
+    expect(page.locator("#rv-report-link")).to_be_hidden()  # a member does not draft it
+    report.locator("summary").click()
+    expect(report.locator("#rv-report-answers")).to_contain_text("Lãnh đạo khu phố hoàn thành")
+    expect(report.locator("#rv-report-score")).to_contain_text("82/100")
+    shoot(page, artifacts_dir, "review_cell_report_member_phone", full_page=False)
+    sec.locator("#rv-report-link a").click()
+    cell_form = sec.locator("#cr-form")
+    expect(cell_form).to_be_visible()
+    cell_form.locator("textarea").nth(2).fill(
+        "Khắc phục được việc chậm gửi tài liệu.\nĐã gửi tài liệu trước 3 ngày."
+    )
+    with sec.expect_request(lambda r: r.method == "POST" and "cell-report" in r.url):
+        cell_form.locator("button[type=submit]").click()
+    expect(sec.locator(".flash-info")).to_contain_text("Đã lưu")
+    expect(report.locator("#rv-report-answers")).to_contain_text("Đã gửi tài liệu trước 3 ngày")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    report.scroll_into_view_if_needed()
+    shoot(page, artifacts_dir, "review_cell_report_member_phone_amended", full_page=False)
+    shoot(sec, artifacts_dir, "review_cell_report_form_desktop")
     ctx.close()
     sec_ctx.close()

@@ -76,6 +76,8 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     # the year-end review (the world's meeting is a regular one: allowed callers get 404)
     ("GET", "review.self_assessment"): MEMBERS,
     ("POST", "review.self_assessment"): MEMBERS,
+    ("GET", "review.cell_report"): LEADERS,  # the deputy too: same role row
+    ("POST", "review.cell_report"): LEADERS,
     ("GET", "review_results.results_csv"): VIEWERS,
     ("GET", "review_results.results_pdf"): VIEWERS,
     # oversight: leaders of the committee (the province), the cell's own leaders, the admin

@@ -10,6 +10,7 @@ from core.vietnamese import (
     matches,
     name_sort_key,
     nfc,
+    nfc_text,
     search_fold,
     split_name,
     vi_collation_key,
@@ -34,6 +35,23 @@ def nfd(text: str) -> str:
 )
 def test_nfc(raw: str | None, expected: str | None) -> None:
     assert nfc(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param(nfd("Một.\nHai."), "Một.\nHai.", id="decomposed-two-lines"),
+        pytest.param("Một.\r\nHai.\rBa.", "Một.\nHai.\nBa.", id="crlf-and-cr"),
+        pytest.param("  Một  \t câu \n  hai ", "Một câu\nhai", id="each-line-collapsed"),
+        pytest.param("Một.\n\n\n \nHai.", "Một.\n\nHai.", id="blank-lines-made-one"),
+        pytest.param("\n\n Một. \n\n", "Một.", id="blank-ends-dropped"),
+        pytest.param("Một\u200b.\u2028Hai", "Một. Hai", id="invisible-and-line-separator"),
+        pytest.param("", "", id="empty"),
+        pytest.param(" \n\t\n ", "", id="blank"),
+    ],
+)
+def test_nfc_text_keeps_paragraphs(raw: str, expected: str) -> None:
+    assert nfc_text(raw) == expected
 
 
 ALPHABET = "a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y f j w z".split()
