@@ -122,8 +122,9 @@ def stop_profile(spies: list[subprocess.Popen]) -> None:
             spy.kill()
 
 
-def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
-    """Run load.mjs; sample the servers' CPU between the `measure` and `drain` phases."""
+def run_node(config: dict, folder: Path, pids: list[int], limit: float, probe=None) -> dict:
+    """Run load.mjs; sample the servers' CPU between the `measure` and `drain` phases (and call
+    `probe()` when the `measure` phase starts: its answer is the result's `probe`)."""
     config_path, out_path = folder / "config.json", folder / "result.json"
     config_path.write_text(json.dumps(config))
     process = subprocess.Popen(
@@ -134,6 +135,7 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
         text=True,
     )
     marks: dict[str, tuple[float, list[float], float, float]] = {}
+    probed = None
     deadline = time.monotonic() + limit
     spies: list[subprocess.Popen] = []
     profile_phase = PROFILE.get("phase")
@@ -147,6 +149,8 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
                     servers.cpu_seconds(process.pid),
                     servers.machine_busy_seconds(),
                 )
+                if probe is not None and name == "measure":
+                    probed = probe()
                 if PROFILE and name == profile_phase:
                     spies = start_profile(pids, f"{config['label']}-{name}")
                 elif spies:
@@ -165,6 +169,7 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
         error = process.stderr.read()[-3000:]
         raise RuntimeError(f"load.mjs failed ({process.returncode}): {error}")
     result = json.loads(out_path.read_text())
+    result["probe"] = probed
     memory = [servers.memory_mb(p) for p in pids]
     result["server_rss_mb"] = sum(m[0] for m in memory)
     result["server_peak_mb"] = sum(m[1] for m in memory)
@@ -176,6 +181,9 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float) -> dict:
         # CPU seconds the servers spent on the work: unlike wall-clock latency, this hardly moves
         # when other jobs share the machine (compare variants by it on a busy machine).
         result["server_cpu_s"] = server_cpu
+        result["server_cpu_pct_each"] = [
+            100 * (b - a) / wall for a, b in zip(cpu0, cpu1, strict=True)
+        ]
         result["client_cpu_pct"] = 100 * (node1 - node0) / wall
         # What the rest of the machine used meanwhile (other jobs sharing the 2 cores).
         result["other_cpu_pct"] = 100 * ((all1 - all0) - server_cpu - (node1 - node0)) / wall

@@ -30,6 +30,7 @@ class Server:
     url: str
     process: subprocess.Popen
     log_path: Path
+    cluster: str = ""
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
@@ -81,7 +82,7 @@ def _process(
         process = subprocess.Popen(
             argv, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
         )
-    server = Server(url, process, log_path)
+    server = Server(url, process, log_path, env.get("CHIBO_CLUSTER", ""))
     try:
         _wait_until_up(server, health)
         yield server
@@ -170,3 +171,65 @@ def chibo(
                 )
             )
         yield servers
+
+
+def established(ports: list[int]) -> list[int]:
+    """How many established TCP connections each of these local ports holds (its sockets)."""
+    counts = dict.fromkeys(ports, 0)
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                port = int(fields[1].rsplit(":", 1)[1], 16)
+                if fields[3] == "01" and port in counts:  # 01: ESTABLISHED
+                    counts[port] += 1
+    return [counts[p] for p in ports]
+
+
+NGINX_MAIN = """\
+{user}worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/chibo.conf;
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx(folder: Path, ports: list[int]) -> Iterator[str]:
+    """Debian's nginx on a free loopback port with deploy/render_nginx.py's configuration in
+    front of the processes on `ports`; yields its URL."""
+    sys.path.insert(0, str(ROOT / "deploy"))
+    from render_nginx import render
+
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    (folder / "chibo.conf").write_text(render(ports, listen=f"127.0.0.1:{port}"))
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(NGINX_MAIN.format(folder=folder, user=user))
+    binary = "/usr/sbin/nginx"
+    argv = [binary, "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    subprocess.run([*argv, "-t"], check=True, capture_output=True)
+    with (folder / "nginx.out").open("wb") as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", process, folder / "error.log")
+    try:
+        _wait_until_up(server, "/login")
+        yield server.url
+    finally:
+        process.send_signal(3)  # SIGQUIT: graceful
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -63,6 +63,8 @@ class Client {
       forceNew: true,
       timeout: CONNECT_TIMEOUT_MS,
       extraHeaders,
+      // Behind nginx, the room's connection names its meeting: nginx picks the process from it.
+      query: cfg.meetingQuery ? { meeting: String(this.room.id) } : {},
       origin: this.url, // a browser sends its page's origin; chibo accepts same-origin only
     });
     if (cfg.mode === "bare") {
@@ -306,11 +308,14 @@ function summary(values) {
 async function main() {
   const rooms = cfg.rooms.map((r) => ({ ...r, clients: [] }));
   let n = 0;
-  for (const room of rooms) {
+  rooms.forEach((room, r) => {
     room.members.forEach((member, index) => {
-      room.clients.push(new Client(room, member, index, cfg.urls[n++ % cfg.urls.length]));
+      // "room": every client of a meeting on one URL (meetings round-robin over the URLs);
+      // default: clients round-robin over the URLs.
+      const url = cfg.route === "room" ? cfg.urls[r % cfg.urls.length] : cfg.urls[n++ % cfg.urls.length];
+      room.clients.push(new Client(room, member, index, url));
     });
-  }
+  });
   const everyone = rooms.flatMap((r) => r.clients);
   phase("connect");
   const connectStart = now();
