@@ -82,8 +82,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         ping_timeout=20,
         # Above the Socket.IO limit we answer (too_large): Engine.IO would close silently.
         max_http_buffer_size=ENGINE_MAX_BYTES,
-        channel=app.config["CHIBO_CLUSTER"],
         json=wire_json,  # a joiner's snapshot embeds the roster serialized once for everyone
+        **_message_queue(app.config["SOCKETIO_MESSAGE_QUEUE"], app.config["CHIBO_CLUSTER"]),
     )
     if app.config["CHIBO_BEHIND_PROXY"]:
         # nginx sets these (deploy/nginx.conf.template); trusted only when asked, one hop.
@@ -117,6 +117,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_auth_cli(app)
     register_demo_cli(app)
     return app
+
+
+def _message_queue(url: str | None, cluster: str) -> dict:
+    """With Redis, one channel per meeting (core/socket_channels.py): a process hears only the
+    meetings it holds sockets of. Other queues: Flask-SocketIO's own manager on one channel."""
+    if url and url.startswith(("redis://", "rediss://")):
+        from core.socket_channels import MeetingChannelsManager
+
+        return {"client_manager": MeetingChannelsManager(url, channel=cluster)}
+    return {"channel": cluster}
 
 
 def _without_ws_compression(wsgi_app):

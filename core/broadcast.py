@@ -9,9 +9,20 @@ from flask import current_app
 from core import recent_changes
 from core.extensions import socketio
 
+MEETING_ROOM = "meeting:"
+
 
 def meeting_room(meeting_id: int) -> str:
-    return f"meeting:{meeting_id}"
+    return f"{MEETING_ROOM}{meeting_id}"
+
+
+def meeting_of_room(room) -> int | None:
+    """The meeting whose room this is, or None (a user's room, a sid, no room)."""
+    if isinstance(room, str) and room.startswith(MEETING_ROOM):
+        rest = room[len(MEETING_ROOM) :]
+        if rest.isascii() and rest.isdigit():
+            return int(rest)
+    return None
 
 
 def user_room(user_id: int) -> str:
