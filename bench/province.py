@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import secrets
 import sys
 import tempfile
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import chibo_data, servers  # noqa: E402
 from bench.load import REDIS_URL, raise_file_limit, run_node  # noqa: E402
+from core.socket_channels import channel_for  # noqa: E402
 
 PLACEMENTS = ("nginx", "room", "first", "spread")
 
@@ -54,6 +56,26 @@ def node_rooms(rooms) -> list[dict]:
         }
         for room in rooms
     ]
+
+
+MANAGERS = {
+    "meeting": "app.py",  # one Redis channel per meeting (core/socket_channels.py)
+    "one": "bench/one_channel.py",  # Flask-SocketIO's RedisManager: one channel for all
+}
+
+
+@contextlib.contextmanager
+def manager(name: str):
+    """Start the servers of this block with that message-queue manager."""
+    before = os.environ.get("CHIBO_BENCH_ENTRY")
+    os.environ["CHIBO_BENCH_ENTRY"] = MANAGERS[name]
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("CHIBO_BENCH_ENTRY", None)
+        else:
+            os.environ["CHIBO_BENCH_ENTRY"] = before
 
 
 def run(processes: int, placement: str, args, folder: Path) -> dict:
@@ -131,7 +153,7 @@ SAMPLE_CHANGES = {
 }
 
 
-def fanout(processes: int, args, folder: Path) -> dict:
+def fanout(processes: int, args, folder: Path, one_channel: bool) -> dict:
     """`processes` chibo processes with no client at all; a publisher sends `args.fanout`
     meeting broadcasts (the message queue's own format, for meetings nobody here holds) at
     `args.fanout_rate` a second. What each idle process spends per message is the cost of the
@@ -167,10 +189,9 @@ def fanout(processes: int, args, folder: Path) -> dict:
                     "callback": None,
                     "host_id": "bench",
                 }
-                client.publish(channel_for(cluster, message), json.dumps(message))
-                due = t0 + (i + 1) / args.fanout_rate
-                if due > time.monotonic():
-                    time.sleep(due - time.monotonic())
+                channel = cluster if one_channel else channel_for(cluster, message)
+                client.publish(channel, json.dumps(message))
+                time.sleep(max(0.0, t0 + (i + 1) / args.fanout_rate - time.monotonic()))
             time.sleep(1)  # the last messages handled
             wall = time.monotonic() - t0
             after = [servers.cpu_seconds(p) for p in pids]
@@ -187,15 +208,6 @@ def fanout(processes: int, args, folder: Path) -> dict:
     finally:
         client.close()
         pg.drop_database(url)
-
-
-def channel_for(cluster: str, message: dict) -> str:
-    """The channel the app's client manager publishes this message on."""
-    try:
-        from core.socket_channels import channel_for as app_channel
-    except ImportError:  # before the per-meeting channels: one channel for everything
-        return cluster
-    return app_channel(cluster, message)
 
 
 @contextlib.contextmanager
@@ -263,19 +275,26 @@ def main(argv: list[str] | None = None) -> int:
         "--fanout", type=int, default=0, help="instead: publish this many meeting broadcasts"
     )
     parser.add_argument("--fanout-rate", type=float, default=1000)
+    parser.add_argument(
+        "--managers", default="one,meeting", help="message-queue managers: " + ",".join(MANAGERS)
+    )
     args = parser.parse_args(argv)
     raise_file_limit()
     if args.fanout:
         print(
-            "| processes (no client) | messages | µs CPU per message, each process | "
-            "other jobs' CPU |\n|---|---|---|---|"
+            "| manager | processes (no client of these meetings) | messages | "
+            "µs CPU per message, each process | other jobs' CPU |\n|---|---|---|---|---|"
         )
-        for processes in (int(n) for n in args.processes.split(",")):
-            with tempfile.TemporaryDirectory(prefix="chibo-fanout-") as tmp:
-                r = fanout(processes, args, Path(tmp))
-            each = " / ".join(f"{u:.1f}" for u in r["us_per_message_each"])
-            print(f"| {processes} | {r['messages']} | {each} | {r['other_cpu_pct']:.0f} % |")
-            sys.stdout.flush()
+        for name in args.managers.split(","):
+            for processes in (int(n) for n in args.processes.split(",")):
+                with manager(name), tempfile.TemporaryDirectory(prefix="chibo-fanout-") as tmp:
+                    r = fanout(processes, args, Path(tmp), one_channel=name == "one")
+                each = " / ".join(f"{u:.1f}" for u in r["us_per_message_each"])
+                print(
+                    f"| {name} | {processes} | {r['messages']} | {each} | "
+                    f"{r['other_cpu_pct']:.0f} % |"
+                )
+                sys.stdout.flush()
         return 0
     results = []
     for placement in args.placement.split(","):
