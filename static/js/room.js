@@ -61,7 +61,13 @@
   $("notice-close").addEventListener("click", function () { notice(""); });
 
   // ---- the socket ----------------------------------------------------------------------------
-  var socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
+  // The meeting in the URL: nginx sends every client of a meeting to the same process
+  // (deploy/nginx); without nginx it changes nothing.
+  var socket = io({
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    query: { meeting: String(meetingId) },
+  });
   window.chiboSocket = socket; // the bell (bell.js) listens on the same connection
 
   function setConnection(kind) {

@@ -9,7 +9,6 @@ its events cross to clients connected straight to each process.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,29 +21,10 @@ import socketio
 
 from tests import live_server
 from tests.live_server import ROOT, free_port
+from tests.scale import nginx_front
 from tests.scale.conftest import cluster_env
 
 pytestmark = pytest.mark.server
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-MAIN_CONF = """\
-{user}worker_processes 1;
-daemon off;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log info;
-events {{ worker_connections 512; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {folder}/access.log;
-    client_body_temp_path {folder}/client_body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/chibo.conf;
-}}
-"""
 
 
 def _wait_for_line(path: Path, text: str, process: subprocess.Popen, timeout: float) -> None:
@@ -115,56 +95,9 @@ def _free(port: int) -> bool:
 @pytest.fixture
 def nginx(tmp_path, processes):
     """nginx in front of the processes: yields its base URL."""
-    if not Path(NGINX).exists():
-        pytest.skip("nginx is not installed (scripts/bootstrap.sh --dev installs it)")
-    folder = tmp_path / "nginx"
-    folder.mkdir()
-    port = free_port()
     ports = [int(url.rsplit(":", 1)[1]) for url in processes]
-    rendered = subprocess.run(
-        [sys.executable, "deploy/render_nginx.py", "--listen", f"127.0.0.1:{port}", "--ports"]
-        + [str(p) for p in ports],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    (folder / "chibo.conf").write_text(rendered.stdout)
-    # As root, workers would switch to `nobody`, who cannot enter pytest's private temp folder.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(MAIN_CONF.format(folder=folder, user=user))
-    checked = subprocess.run(
-        [NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen(
-        [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if requests.get(url + "/login", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert process.poll() is None, (folder / "error.log").read_text()
-            assert time.monotonic() < deadline, "nginx did not answer"
-            time.sleep(0.1)
+    with nginx_front.running(tmp_path / "nginx", ports) as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGQUIT)  # graceful: workers finish, then exit
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _connect_polling_first(url: str, http: requests.Session) -> live_server.RoomClient:
