@@ -24,6 +24,7 @@ a phone that reconnects lands again within seconds).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -173,5 +174,10 @@ class MeetingChannelsManager(socketio.RedisManager):
                     pause = 1
             except Exception as exc:
                 log.error("cannot receive from Redis (%s); retrying in %s s", exc, pause)
+                with self._lock:  # joins meanwhile wait for the next connection's confirmations
+                    broken, self._listener = self._listener, None
+                if broken is not None:
+                    with contextlib.suppress(Exception):  # its connection is already gone
+                        broken.close()
                 time.sleep(pause)
                 pause = min(pause * 2, 60)
