@@ -32,10 +32,15 @@ test: bootstrap-dev services ## Run the tests: make test PYTEST_ARGS="tests/brow
 # The same suite with the `app` fixture on fresh PostgreSQL databases (tests/scale/pg.py).
 # Browser and real-server tests are left to the first pass: they test the page and the
 # transport, and tests/scale already runs its processes on PostgreSQL there.
+# The app-level folders run on two workers (each test's database is its own); tests/scale starts
+# processes of its own and runs alone.
 PG_PYTEST_ARGS ?= -m "not browser and not server"
+PG_PARALLEL    := tests/unit tests/app tests/security
 test-postgres: bootstrap-dev services ## The suite on PostgreSQL (127.0.0.1:5432), if reachable
 	@if $(PY) -c 'import sys; from tests.scale import pg; sys.exit(0 if pg.reachable() else 1)'; then \
-		CHIBO_TEST_DATABASE=postgresql $(VENV)/bin/pytest $(PG_PYTEST_ARGS) $(PYTEST_ARGS); \
+		CHIBO_TEST_DATABASE=postgresql $(VENV)/bin/pytest $(PG_PYTEST_ARGS) -n 2 $(PG_PARALLEL) $(PYTEST_ARGS) && \
+		CHIBO_TEST_DATABASE=postgresql $(VENV)/bin/pytest $(PG_PYTEST_ARGS) \
+			$(addprefix --ignore=,$(PG_PARALLEL)) $(PYTEST_ARGS); \
 	else \
 		echo "==> PostgreSQL is not reachable: the PostgreSQL pass is skipped"; \
 	fi

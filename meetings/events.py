@@ -27,7 +27,6 @@ from meetings.errors import (
     service_down,
 )
 from meetings.presence import presence
-from meetings.voting import hall
 
 log = logging.getLogger(__name__)
 
@@ -145,14 +144,6 @@ def on_leave(data):
 def on_snapshot(data):
     db.session.rollback()
     return {"ok": True, "snapshot": room.state_for(current_user, data.get("meeting_id"))}
-
-
-@handler("hall_waiting")
-def on_hall_waiting(data):
-    if set(data) - {"meeting_id", "vote_id"}:
-        raise Invalid(field=sorted(set(data) - {"meeting_id", "vote_id"})[0])
-    meeting, roles = room.load_viewable(current_user, data.get("meeting_id"))
-    return {"ok": True, **hall.waiting_for(meeting, roles, data.get("vote_id"))}
 
 
 @handler("command")

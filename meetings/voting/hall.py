@@ -14,6 +14,7 @@ the channels meet only in ``close_channels``, which adds them up before the rule
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from sqlalchemy import delete, select
 
@@ -29,8 +30,10 @@ from domain.rules import (
 )
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, Forbidden, Invalid, NotFound
+from meetings.events import handler
 from meetings.models import CountingTeamMember, Meeting, MeetingStatus
 from meetings.permissions import MEETING_PERMISSIONS, allowed
+from meetings.room import load_viewable
 from meetings.voting import channels
 from meetings.voting.models import Hand, PaperConfirmation, PaperTally, PaperVoter, Vote
 from meetings.voting.sections import vote_change, vote_progress_change
@@ -75,6 +78,15 @@ PENDING_CHANGED = _l("Someone voted meanwhile: %(count)s have not voted yet.")
 
 
 # ---- who has not voted yet: read by the chair and the counting team ---------------------------
+
+
+@handler("hall_waiting")
+def on_hall_waiting(data: dict) -> dict:
+    """A read-only socket event (docs/protocol.md): `{meeting_id, vote_id}` -> `waiting_for`."""
+    if set(data) - {"meeting_id", "vote_id"}:
+        raise Invalid(field=sorted(set(data) - {"meeting_id", "vote_id"})[0])
+    meeting, roles = load_viewable(current_user, data.get("meeting_id"))
+    return {"ok": True, **waiting_for(meeting, roles, data.get("vote_id"))}
 
 
 def waiting_for(meeting: Meeting, roles: frozenset[str], vote_id) -> dict:
