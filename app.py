@@ -275,6 +275,10 @@ def main(argv: list[str] | None = None) -> None:
     gc.set_threshold(700, 10, 100)
     run_kwargs: dict = {"host": args.host, "port": args.port, "allow_unsafe_werkzeug": True}
     if app.config["CHIBO_ASYNC_MODE"] == "eventlet":
+        from core.websocket_frames import harden_eventlet_websocket
+        from meetings.event_limits import oversize_answer
+
+        harden_eventlet_websocket(oversize_answer(app))
         run_kwargs = {
             "host": args.host,
             "port": args.port,

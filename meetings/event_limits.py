@@ -190,8 +190,10 @@ class MessageGate:
 
 
 # Socket.IO messages larger than this are answered `too_large` (when the client asked for an
-# answer); Engine.IO's own limit (ENGINE_MAX_BYTES, app.py) is higher so that it does not close
-# the connection silently first. Beyond ENGINE_MAX_BYTES the connection is still closed.
+# answer) and the socket stays; Engine.IO's own limit (ENGINE_MAX_BYTES, app.py) is higher.
+# Beyond ENGINE_MAX_BYTES the websocket is closed (status 1009) before the message is read, after
+# a `too_large` answer made from its head (`too_large_frame`, core/websocket_frames.py). The
+# room's script never sends a message over MAX_MESSAGE_BYTES (it says so instead).
 MAX_MESSAGE_BYTES = 256 * 1024
 ENGINE_MAX_BYTES = 1024 * 1024
 _ACK_ID = re.compile(r"2(/[^,]*,)?(\d+)\[")
@@ -206,6 +208,28 @@ def too_large_ack(data: str, message: str) -> str | None:
     namespace, ack_id = match.group(1) or "", match.group(2)
     error = {"ok": False, "error": {"code": "too_large", "message": message}}
     return f"3{namespace}{ack_id}{json.dumps([error], ensure_ascii=False)}"
+
+
+def too_large_frame(head: str, message: str) -> str | None:
+    """The websocket text frame answering an oversize message over Engine.IO's own limit, from
+    its head (`core.websocket_frames`): an Engine.IO message ("4") holding the ACK packet."""
+    if not head.startswith("4"):
+        return None
+    answer = too_large_ack(head[1:], message)
+    return None if answer is None else "4" + answer
+
+
+def oversize_answer(app: Flask):
+    """What the entry point gives `core.websocket_frames` to answer a frame over the limit."""
+    message = _too_large_message(app)
+    return lambda head: too_large_frame(head, message)
+
+
+def _too_large_message(app: Flask) -> str:
+    from meetings.errors import TooLarge
+
+    with app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        return str(TooLarge().message)
 
 
 def install_gate(server, gate: MessageGate | None, too_large_message: str) -> None:
@@ -250,9 +274,7 @@ def install(app: Flask) -> EventLimits:
     )
     app.extensions["event_limits"] = limits
     from core.extensions import socketio
-    from meetings.errors import TooLarge
 
-    with app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
-        too_large_message = str(TooLarge().message)
-    install_gate(socketio.server, MessageGate() if limits.enabled else None, too_large_message)
+    gate = MessageGate() if limits.enabled else None
+    install_gate(socketio.server, gate, _too_large_message(app))
     return limits

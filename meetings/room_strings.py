@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from domain import labels
 from domain.rules import DEFAULT_ATTENDANCE_THRESHOLD
+from meetings.errors import TooLarge
 
 
 def room_strings() -> dict[str, str]:
@@ -71,6 +72,7 @@ def room_strings() -> dict[str, str]:
         "away_agenda": _("the agenda changed"),
         "sent_later": _("Saved on this device; it will be sent when the connection returns."),
         "session_ended": _("Your session has ended. Please log in again."),
+        "too_large": str(TooLarge().message),
         "error": _("Error"),
         "confirm_end": _("End the meeting now?"),
         "reason_required": _("Please give the reason."),

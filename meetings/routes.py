@@ -27,6 +27,7 @@ from meetings import changes, room, scheduling, wire_json
 from meetings.agenda import REGULAR_AGENDA, REVIEW_AGENDA
 from meetings.commands import dispatch, run, run_org
 from meetings.errors import CommandError
+from meetings.event_limits import MAX_MESSAGE_BYTES
 from meetings.forms import MeetingForm
 from meetings.models import CommandLog, Meeting, MeetingKind, MeetingStatus
 from meetings.permissions import MEETING_PERMISSIONS, allowed, can, can_in_cell, meeting_roles
@@ -227,6 +228,7 @@ def room_page(meeting_id: int):
         "meetings/room.html",
         meeting=meeting,
         can_edit=allowed(roles, "edit_meeting", MEETING_PERMISSIONS),
+        max_message_bytes=MAX_MESSAGE_BYTES,
     )
 
 

@@ -10,6 +10,9 @@
   var CHANGE_TABLE = JSON.parse(document.getElementById("room-changes").textContent);
   var lang = document.documentElement.lang || "vi";
   var timeZone = root.dataset.timeZone; // the cells' time zone, from core.config.TIME_ZONE
+  // The server answers `too_large` above this (meetings/event_limits.py) and closes the
+  // connection above Engine.IO's own limit: a message that big is never sent, the person is told.
+  var maxMessageBytes = parseInt(root.dataset.maxMessageBytes, 10);
 
   var state = null;       // the last snapshot with every event applied
   var online = new Set(); // user ids online in this room
@@ -108,9 +111,12 @@
       pending.forEach(transmit); // idempotent: the server applies each command id once
     });
   });
-  socket.on("disconnect", function (reason) {
+  socket.on("disconnect", function (reason, details) {
     wasDisconnected = true;
     setConnection(reason === "io client disconnect" || navigator.onLine === false ? "offline" : "reconnecting");
+    // 1009: the server refused a message over its transport's limit (its answer may have come
+    // first). Socket.IO reconnects by itself and the join brings the state back.
+    if (details && details.context && details.context.code === 1009) notice(T.too_large, "error");
   });
   socket.io.on("reconnect_attempt", function () { setConnection(navigator.onLine === false ? "offline" : "reconnecting"); });
   socket.on("connect_error", function () { setConnection(navigator.onLine === false ? "offline" : "reconnecting"); });
@@ -164,6 +170,12 @@
     transmit(cmd);
   }
   function transmit(cmd) {
+    if (tooLarge(cmd)) {
+      pending.delete(cmd.cid); // resending it would be refused every time
+      if (state) renderMe();
+      notice(T.too_large, "error");
+      return;
+    }
     if (!socket.connected) return;
     socket.timeout(15000).emit("command", cmd, function (err, ack) {
       if (err) return; // no answer: kept pending, resent on the next connect
@@ -172,6 +184,11 @@
       if (!ack.ok) notice(ack.error.message, "error");
       else if (pending.size === 0 && noticeKind() !== "away") notice("");
     });
+  }
+
+  // The message's size as the server counts it, or more (UTF-8 bytes of its JSON, plus framing).
+  function tooLarge(cmd) {
+    return new Blob([JSON.stringify(["command", cmd])]).size + 64 > maxMessageBytes;
   }
 
   // ---- state ---------------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 import time
+from pathlib import Path
 
 import socketio
 
@@ -57,3 +60,95 @@ def test_an_oversize_message_is_answered_too_large_and_the_socket_stays(server, 
     assert client.sio.connected
     assert client.call("snapshot", {"meeting_id": meeting_id})["ok"]
     client.disconnect()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _agenda_add(title_chars: int) -> dict:
+    return {
+        "meeting_id": None,
+        "name": "agenda_add",
+        "cid": secrets.token_hex(8),
+        "payload": {"title": "x" * title_chars, "planned_minutes": 5},
+    }
+
+
+def test_a_message_over_the_engine_limit_is_answered_then_closed_and_nothing_changes(tmp_path):
+    """Over Engine.IO's 1 MB the websocket is closed (1009, message too big), but first the
+    client's ack gets `too_large`; the meeting is unchanged and the other members go on."""
+    with live_server.running(tmp_path) as server:
+        chair_http = live_server.login(server.url, "bithu")
+        meeting_id = live_server.scheduled_meeting_id(server.url, chair_http)
+        before = live_server.fetch_state(server.url, chair_http, meeting_id)
+        other = live_server.connect(server.url, live_server.login(server.url, "dangvien2"))
+        other.join(meeting_id)
+        sender = live_server.connect(server.url, chair_http)
+        sender.join(meeting_id)
+
+        command = _agenda_add(1_500_000) | {"meeting_id": meeting_id}
+        ack = sender.call("command", command, timeout=20)
+        assert ack["ok"] is False and ack["error"]["code"] == "too_large", ack
+        assert "quá lớn" in ack["error"]["message"]
+        deadline = time.monotonic() + 10
+        while sender.sio.connected:  # then closed: the transport refuses to read on
+            assert time.monotonic() < deadline, "the oversize socket stayed open"
+            time.sleep(0.1)
+        sender.sio.eio.ws.shutdown()  # python-socketio leaves a socket the server closed open
+
+        after = live_server.fetch_state(server.url, chair_http, meeting_id)
+        assert after["version"] == before["version"]
+        assert after["agenda"] == before["agenda"]
+        assert other.sio.connected
+        assert other.call("snapshot", {"meeting_id": meeting_id})["ok"]
+        assert other.received() == []
+        # The client that was closed comes back and carries on (the page resyncs the same way).
+        again = live_server.connect(server.url, chair_http)
+        again.join(meeting_id)
+        assert again.command(meeting_id, "agenda_add", {"title": "Mục mới", "planned_minutes": 5})[
+            "ok"
+        ]
+        other.wait_for(lambda m: m["v"] == before["version"] + 1)
+        for client in (other, again):
+            client.disconnect()
+
+
+def test_the_close_says_message_too_big_and_big_frames_cost_the_server_little(tmp_path):
+    """A raw websocket: a frame over the limit is answered, then closed with status 1009; and
+    frames just under it (answered too_large, socket kept) cost the server milliseconds each:
+    eventlet unmasked them byte by byte in Python (~0.4 s of CPU per MB, every meeting waiting)."""
+    import websocket
+
+    with live_server.running(tmp_path) as server:
+        http = live_server.login(server.url, "dangvien2")
+        ws = websocket.create_connection(
+            server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
+            header=[f"Cookie: {live_server.cookie_header(http)}"],
+            timeout=20,
+        )
+        assert ws.recv().startswith("0")  # Engine.IO open
+        ws.send("40")
+        assert ws.recv().startswith("40")  # Socket.IO connected
+
+        cpu_before = _cpu_seconds(server.process.pid)
+        for ack_id in range(10):
+            body = json.dumps(["command", _agenda_add(900_000) | {"meeting_id": 1}])
+            ws.send(f"42{ack_id}{body}")
+            answer = ws.recv()
+            while answer == "2":  # Engine.IO ping
+                ws.send("3")
+                answer = ws.recv()
+            assert answer.startswith(f"43{ack_id}[") and "too_large" in answer, answer[:200]
+        cpu = _cpu_seconds(server.process.pid) - cpu_before
+        assert cpu < 1.0, f"ten 900 KB frames cost the server {cpu:.2f} s of CPU"
+
+        ws.send("42" + "99" + json.dumps(["command", _agenda_add(2_000_000)]))
+        answer = ws.recv()
+        assert answer.startswith("4399[") and "too_large" in answer, answer[:200]
+        opcode, frame = ws.recv_data(control_frame=True)
+        assert opcode == websocket.ABNF.OPCODE_CLOSE
+        assert int.from_bytes(frame[:2], "big") == 1009, frame
+        ws.shutdown()
