@@ -12,6 +12,7 @@ from core.websocket_frames import unmask
 # eventlet warns at import with its own warning class (not a DeprecationWarning).
 pytestmark = pytest.mark.filterwarnings("ignore:\\s*Eventlet is deprecated")
 
+
 def eventlet_unmask(data, mask, length=None, offset=0):
     """eventlet 0.41's RFC6455WebSocket._apply_mask, unpatched (the reference)."""
     from eventlet.websocket import RFC6455WebSocket
