@@ -1,8 +1,6 @@
 """The dashboard as CSV: UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly.
 
-Every text cell is escaped against formula injection as OWASP advises: a cell starting with
-= + - @ tab or carriage return gets a leading apostrophe, so a spreadsheet shows it as text
-instead of running it (a cell named "=HYPERLINK(...)" would otherwise be a live formula)."""
+Every cell is escaped against formula injection (`core.spreadsheet`)."""
 
 from __future__ import annotations
 
@@ -11,21 +9,9 @@ import io
 
 from flask_babel import gettext as _
 
+from core.spreadsheet import safe_row
 from meetings.tasks.strings import status_label
 from oversight.report import Report, cell_row, headers
-
-FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """The value as a spreadsheet will read it as text (numbers stay numbers)."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_STARTERS):
-        return value
-    try:
-        float(value)
-        return value  # "-3" or "+2.5": a number, not a formula
-    except ValueError:
-        return "'" + value
 
 
 def to_csv(report: Report) -> bytes:
@@ -36,7 +22,7 @@ def to_csv(report: Report) -> bytes:
     for cell in report.cells:
         for q in report.by_cell[cell.id]:
             row = [cell.name, q.period.label, *cell_row(q, report.names)]
-            writer.writerow([spreadsheet_safe(value) for value in row])
+            writer.writerow(safe_row(row))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -51,12 +37,14 @@ def overdue_csv(report: Report) -> bytes:
             if task.owner_committee:
                 owners.insert(0, _("The cell committee"))
             writer.writerow(
-                [
-                    cell.name,
-                    task.text,
-                    ", ".join(owners),
-                    task.due_on.strftime("%d/%m/%Y"),
-                    status_label(task.status),
-                ]
+                safe_row(
+                    [
+                        cell.name,
+                        task.text,
+                        ", ".join(owners),
+                        task.due_on.strftime("%d/%m/%Y"),
+                        status_label(task.status),
+                    ]
+                )
             )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_login import current_user, login_required
 
 from core.extensions import db
+from core.spreadsheet import safe_row
 from meetings.minutes import pdf, wording
 from meetings.models import Meeting
 from meetings.permissions import can
@@ -63,33 +64,37 @@ def results_csv(meeting_id: int):
         )
         for row in data["review_results"]:
             writer.writerow(
-                [
-                    row["number"],
-                    row["name"],
-                    row["self_score"] if row["self_score"] is not None else "",
-                    row["self_grade"],
-                    row["grade"],
-                    row["agree"],
-                    row["disagree"],
-                    row["abstain"],
-                    row["base"] if row["base"] is not None else "",
-                ]
+                safe_row(
+                    [
+                        row["number"],
+                        row["name"],
+                        row["self_score"] if row["self_score"] is not None else "",
+                        row["self_grade"],
+                        row["grade"],
+                        row["agree"],
+                        row["disagree"],
+                        row["abstain"],
+                        row["base"] if row["base"] is not None else "",
+                    ]
+                )
             )
         cell, report = data["review_cell"], data["review_report"]
         if cell is not None or report is not None:
             cell = cell or {k: "" for k in ("grade", "agree", "disagree", "abstain", "base")}
             writer.writerow(
-                [
-                    "",
-                    meeting.cell.name,
-                    report["score"] if report else "",
-                    report["grade"] if report else "",
-                    cell["grade"],
-                    cell["agree"],
-                    cell["disagree"],
-                    cell["abstain"],
-                    cell["base"],
-                ]
+                safe_row(
+                    [
+                        "",
+                        meeting.cell.name,
+                        report["score"] if report else "",
+                        report["grade"] if report else "",
+                        cell["grade"],
+                        cell["agree"],
+                        cell["disagree"],
+                        cell["abstain"],
+                        cell["base"],
+                    ]
+                )
             )
     response = make_response(("\ufeff" + out.getvalue()).encode("utf-8"))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -7,6 +7,8 @@ import io
 import re
 import statistics
 import time
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -15,11 +17,14 @@ from werkzeug.test import encode_multipart
 
 from auth.models import User
 from core.extensions import db, socketio
+from core.timeutil import VIETNAM
+from meetings.agenda import REVIEW_AGENDA
 from meetings.minutes.sanitize import clean_html
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingKind
 from org.models import Organization
+from oversight.export import overdue_csv
 from tests.conftest import make_test_app
-from tests.factories import command, upcoming_meeting_id
+from tests.factories import command, schedule, upcoming_meeting_id
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -119,6 +124,45 @@ def test_csv_cells_starting_a_formula_are_escaped(app, login, demo, name):
     table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     names = {row[0] for row in table[1:]}
     assert "'" + name in names and name not in names
+
+
+HOSTILE_NAME = '=HYPERLINK("http://evil.example","bấm")'
+
+
+def test_the_year_end_results_csv_escapes_member_names(app, login, demo):
+    """Every CSV export, not only the dashboard's: the year-end review's result list."""
+    with app.app_context():
+        chair = db.session.scalar(select(User).where(User.username == "bithu"))
+        meeting_id = schedule(
+            chair,
+            demo.kp1.id,
+            MeetingKind.YEAR_REVIEW,
+            datetime.now(VIETNAM) + timedelta(days=7),
+            chair.id,
+            chair.id,
+            [str(title) for title, _minutes in REVIEW_AGENDA],
+        )
+        member = db.session.scalar(select(User).where(User.username == "dangvien2"))
+        member.full_name = HOSTILE_NAME
+        db.session.commit()
+    response = login("bithu").get(f"/meetings/{meeting_id}/review/results.csv")
+    assert response.status_code == 200
+    table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    names = {row[1] for row in table[1:]}
+    assert "'" + HOSTILE_NAME in names and HOSTILE_NAME not in names
+
+
+def test_the_overdue_tasks_csv_escapes_cells_tasks_and_owners(app):
+    owner = SimpleNamespace(user=SimpleNamespace(full_name="@SUM(A1)"))
+    task = SimpleNamespace(
+        text="+1+cmd", owners=[owner], owner_committee=False, due_on=date(2026, 1, 5), status="open"
+    )
+    cell = SimpleNamespace(id=1, name=HOSTILE_NAME)
+    report = SimpleNamespace(cells=[cell], overdue={1: [task]})
+    with app.test_request_context():
+        data = overdue_csv(report)
+    [row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1:]
+    assert row[:3] == ["'" + HOSTILE_NAME, "'+1+cmd", "'@SUM(A1)"]
 
 
 # ---- ids and JSON bodies ---------------------------------------------------------------------
