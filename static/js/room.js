@@ -21,6 +21,7 @@
   var joining = false;     // between connect and the join's answer: events wait in `early`
   var early = [];
   var resyncing = false;
+  var closedTooLarge = false; // the server closed the connection over a message too large
 
   // ---- helpers -----------------------------------------------------------------------------
   function $(id) { return document.getElementById(id); }
@@ -107,7 +108,8 @@
       queued.forEach(onChanges);
       var resent = pending.size;
       if (wasDisconnected) describeAbsence(before, state, resent);
-      wasDisconnected = false;
+      if (closedTooLarge) tell(T.too_large);
+      wasDisconnected = closedTooLarge = false;
       pending.forEach(transmit); // idempotent: the server applies each command id once
     });
   });
@@ -116,7 +118,10 @@
     setConnection(reason === "io client disconnect" || navigator.onLine === false ? "offline" : "reconnecting");
     // 1009: the server refused a message over its transport's limit (its answer may have come
     // first). Socket.IO reconnects by itself and the join brings the state back.
-    if (details && details.context && details.context.code === 1009) notice(T.too_large, "error");
+    if (details && details.context && details.context.code === 1009) {
+      notice(T.too_large, "error");
+      closedTooLarge = true; // said again with "back online", which replaces this notice
+    }
   });
   socket.io.on("reconnect_attempt", function () { setConnection(navigator.onLine === false ? "offline" : "reconnecting"); });
   socket.on("connect_error", function () { setConnection(navigator.onLine === false ? "offline" : "reconnecting"); });

@@ -56,6 +56,10 @@ def test_a_message_too_large_is_refused_with_a_message_and_the_room_goes_on(
     )
     expect(notice).to_contain_text("quá lớn")
     expect(chair.locator("#conn")).to_have_attribute("data-state", "connected")
+    # Back online: the notice says what changed meanwhile, and still why the connection dropped.
+    expect(notice).to_have_attribute("data-kind", "away")
+    expect(notice).to_contain_text("quá lớn")
+    chair.screenshot(path=str(artifacts_dir / "room_back_after_too_large_desktop.png"))
     expect(chair.locator("#agenda-list li")).to_have_count(agenda_before)
     after = live_server.fetch_state(base, http, meeting_id)
     assert after["version"] == before["version"] and after["agenda"] == before["agenda"]
