@@ -241,24 +241,26 @@ def fmt(value, digits=1) -> str:
 
 
 HEADER = (
-    "| processes | placement | meetings × members | events (acked) | p50 / p99 ms | lost | "
-    "sockets per process | CPU per process | CPU per event per process (µs) | "
-    "other jobs' CPU |\n|---|---|---|---|---|---|---|---|---|---|"
+    "| manager | processes | placement | meetings × members | events (acked) | p50 / p99 ms | "
+    "lost | sockets per process | CPU per process | CPU per event per process (µs) | "
+    "all processes' CPU per event (µs) | other jobs' CPU |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
-def row(processes: int, placement: str, args, r: dict) -> str:
+def row(name: str, processes: int, placement: str, args, r: dict) -> str:
     if r.get("failure"):
         first = str(r["failure"]).splitlines()[0][:100]
-        return f"| {processes} | {placement} | failed: {first} |" + " |" * 7
+        return f"| {name} | {processes} | {placement} | failed: {first} |" + " |" * 8
     lat = r.get("latency_ms") or {}
     cpu = " / ".join(f"{c:.0f} %" for c in r.get("server_cpu_pct_each", []))
     each = " / ".join(f"{u:.0f}" for u in per_event_us(r))
     sockets = " / ".join(str(n) for n in r.get("probe") or [])
     return (
-        f"| {processes} | {placement} | {args.meetings} × {args.size} | {r['acts_ok']} | "
-        f"{fmt(lat.get('p50'))} / {fmt(lat.get('p99'))} | {r['lost'] + r['gaps']} | "
-        f"{sockets or '—'} | {cpu} | {each} | {fmt(r.get('other_cpu_pct'), 0)} % |"
+        f"| {name} | {processes} | {placement} | {args.meetings} × {args.size} | "
+        f"{r['acts_ok']} | {fmt(lat.get('p50'))} / {fmt(lat.get('p99'))} | "
+        f"{r['lost'] + r['gaps']} | {sockets or '—'} | {cpu} | {each} | "
+        f"{sum(per_event_us(r)):.0f} | {fmt(r.get('other_cpu_pct'), 0)} % |"
     )
 
 
@@ -297,26 +299,31 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.flush()
         return 0
     results = []
-    for placement in args.placement.split(","):
+    runs = [
+        (name, placement, int(n))
+        for placement in args.placement.split(",")
+        for n in args.processes.split(",")
+        for name in args.managers.split(",")
+    ]
+    for name, placement, processes in runs:
         if placement not in PLACEMENTS:
             parser.error(f"unknown placement {placement}")
-        for processes in (int(n) for n in args.processes.split(",")):
-            started = time.monotonic()
-            with tempfile.TemporaryDirectory(prefix="chibo-province-") as tmp:
-                try:
-                    r = run(processes, placement, args, Path(tmp))
-                except Exception as exc:  # a failed run is reported, the others go on
-                    logs = "\n".join(
-                        p.read_text(errors="replace")[-1500:] for p in Path(tmp).glob("*.log")
-                    )
-                    r = {"failure": f"{exc}\n{logs}"}
-            results.append({"processes": processes, "placement": placement, **r})
-            print(row(processes, placement, args, r), f"({time.monotonic() - started:.0f} s)")
-            sys.stdout.flush()
+        started = time.monotonic()
+        with manager(name), tempfile.TemporaryDirectory(prefix="chibo-province-") as tmp:
+            try:
+                r = run(processes, placement, args, Path(tmp))
+            except Exception as exc:  # a failed run is reported, the others go on
+                logs = "\n".join(
+                    p.read_text(errors="replace")[-1500:] for p in Path(tmp).glob("*.log")
+                )
+                r = {"failure": f"{exc}\n{logs}"}
+        results.append({"manager": name, "processes": processes, "placement": placement, **r})
+        print(row(name, processes, placement, args, r), f"({time.monotonic() - started:.0f} s)")
+        sys.stdout.flush()
     print()
     print(HEADER)
     for r in results:
-        print(row(r["processes"], r["placement"], args, r))
+        print(row(r["manager"], r["processes"], r["placement"], args, r))
     if args.json:
         args.json.write_text(json.dumps({"args": vars(args) | {"json": None}, "runs": results}))
     return 0
