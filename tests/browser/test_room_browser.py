@@ -131,7 +131,9 @@ def test_back_online_shows_the_new_state_and_what_changed(browser, server, conso
 
     log_in(member, base, "dangvien3")
     frames: list[str] = []  # what the member's socket receives: the rejoin's answer among them
+    sockets: list[str] = []  # the room's socket URLs: nginx routes them by the meeting named
     member.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+    member.on("websocket", lambda ws: sockets.append(ws.url))
     member.goto(f"{base}/meetings/{meeting_id}")
     expect(member.locator("#conn")).to_have_attribute("data-state", "connected")
     current_before = member.locator("#current-item").inner_text()
@@ -168,6 +170,10 @@ def test_back_online_shows_the_new_state_and_what_changed(browser, server, conso
     assert member.evaluate("performance.getEntriesByType('navigation').length") == 1
     # It caught up with the changes it missed (docs/protocol.md), not with a new snapshot.
     assert any('"catch_up"' in frame for frame in frames)
+    # The room's connection and its reconnect name the meeting (deploy/nginx routes by it);
+    # the home page's bell, opened just before, does not.
+    named = [url for url in sockets if f"meeting={meeting_id}&" in url + "&"]
+    assert len(named) >= 2, sockets
     shoot(member, artifacts_dir, "room_member_back_online_phone", full_page=False)
     chair_ctx.close()
     member_ctx.close()
