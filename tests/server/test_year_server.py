@@ -6,6 +6,8 @@ the result list in every client's state at the close and in the CSV, the minutes
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import secrets
 from datetime import date, timedelta
@@ -28,6 +30,17 @@ def _with_version(version: int, change_type: str):
 
 def _change(message: dict, change_type: str) -> dict:
     return next(c["data"] for c in message["changes"] if c["type"] == change_type)
+
+
+def _follow_up(base: str, http, cell_id: int, year: int) -> tuple[list[int], str]:
+    """The dashboard's CSV for a cell (secretary's view): tasks set and overdue summed over the
+    year's months (done on time is a ratio), and the overdue list's CSV."""
+    query = f"unit={cell_id}&year={year}&by=month"
+    text = http.get(f"{base}/quality.csv?{query}", timeout=10).content.decode("utf-8-sig")
+    rows = [r for r in csv.reader(io.StringIO(text))][1:]
+    sums = [sum(int(r[i] or 0) for r in rows if r[0] == live_server.KP1) for i in (-3, -1)]
+    overdue = http.get(f"{base}/quality.csv?{query}&list=overdue", timeout=10)
+    return sums, overdue.content.decode("utf-8-sig")
 
 
 def _meeting_of_kind(base: str, http, kind: str) -> int:
@@ -79,6 +92,9 @@ def test_tasks_recorded_live_and_the_carried_review(server, http_login, room_cli
     assert chair.command(meeting_id, "start_meeting")["ok"]
     state = live_server.fetch_state(base, chair_http, meeting_id)
     today = date.fromisoformat(state["tasks"]["today"])
+    cell_id = state["meeting"]["cell"]["id"]
+    counted_before, overdue_csv = _follow_up(base, chair_http, cell_id, today.year)
+    assert "Vận động 100% hộ gia đình" in overdue_csv  # the demo's overdue task, seen from above
     due = (today + timedelta(days=30)).isoformat()
 
     # Refused, nothing changed: a member recording, a deadline in the past.
@@ -131,6 +147,10 @@ def test_tasks_recorded_live_and_the_carried_review(server, http_login, room_cli
         row = next(t for t in got["review"] if t["id"] == lamp["id"])
         assert row["status"] == "done" and row["reviewed"]["status"] == "done"
         assert row["reviewed"]["by"] == snapshots[1]["me"]["name"]
+
+    # The dashboard counts the task set today (and nothing else changed its figures).
+    counted_after, _ = _follow_up(base, chair_http, cell_id, today.year)
+    assert counted_after[0] - counted_before[0] == 1  # tasks set (a conclusion is not a task)
 
     # A client that comes back (a reconnect is a new socket) gets the same state from a snapshot.
     reader.disconnect()
