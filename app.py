@@ -93,9 +93,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from core import recent_changes
     from core.web import install_input_bounds
-    from meetings import snapshot_cache
+    from meetings import snapshot_cache, write_guard
     from meetings.event_limits import install as install_event_limits
 
+    write_guard.install()
     install_input_bounds(app)
     install_event_limits(app)
     snapshot_cache.install(app)
@@ -168,7 +169,10 @@ def _register_features(app: Flask) -> None:
     from meetings.voting import hall as hall_commands
     from meetings.voting import settings as vote_rule_commands
     from meetings.voting.routes import bp as voting_bp
+    from members import commands as account_commands
+    from members.account import bp as account_bp
     from members.routes import bp as handbook_bp
+    from notifications import commands as notification_commands
     from notifications import hooks, mail, overview, reminders, replies
     from notifications.calendar import bp as calendar_bp
     from notifications.routes import bp as notifications_bp
@@ -193,11 +197,14 @@ def _register_features(app: Flask) -> None:
         replies,
         task_commands,
         review_commands,
+        account_commands,
+        notification_commands,
     )
     commands.expect_listeners(hooks, overview)  # notifications follow each commit
     jobs.init_app(app, features=(mail, reminders))  # their jobs: email, reminders
     register_events()
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(speakers_bp)

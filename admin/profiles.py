@@ -5,19 +5,23 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from admin import bp
+from admin.helpers import REFUSED, refuse
 from auth.models import User
 from core.extensions import db
-from core.vietnamese import nfc
-from members.forms import PHONE, EmailAddress, normalized_email
-from members.profile_csv import CARD, COLUMNS, parse
-from org.profiles import profile_of
+from meetings.commands import run_site
+from members.commands import ProfilesRefused
+from members.forms import PHONE, EmailAddress
+from members.profile_csv import CARD, COLUMNS
+from org.profiles import profile_to_show
+
+MAX_BYTES = 256 * 1024  # the file read, at most
 
 PROBLEMS = {
     "encoding": _l("The file is not UTF-8 text."),
@@ -51,49 +55,50 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
+def _day_text(day) -> str:
+    return day.isoformat() if day else ""
+
+
 @bp.route("/users/<int:user_id>/profile", methods=["GET", "POST"])
 def profile(user_id: int):
+    """One member's handbook fields: the `edit_profile` command (reading writes nothing)."""
     user = db.get_or_404(User, user_id)
-    record = profile_of(user.id)
-    db.session.commit()
-    form = ProfileForm(obj=record)
+    form = ProfileForm(obj=profile_to_show(user.id))
     if form.validate_on_submit():
-        record.date_of_birth = form.date_of_birth.data
-        record.admitted_on = form.admitted_on.data
-        record.official_on = form.official_on.data
-        record.card_number = nfc(form.card_number.data) or None
-        record.phone = nfc(form.phone.data) or None
-        record.email = normalized_email(form.email.data)
-        db.session.commit()
-        flash(_("The handbook profile is saved."), "info")
-        return redirect(url_for("admin.user", user_id=user.id))
+        fields = {
+            "user_id": user.id,
+            "date_of_birth": _day_text(form.date_of_birth.data),
+            "admitted_on": _day_text(form.admitted_on.data),
+            "official_on": _day_text(form.official_on.data),
+            "card_number": form.card_number.data or "",
+            "phone": form.phone.data or "",
+            "email": form.email.data or "",
+        }
+        try:
+            run_site(current_user._get_current_object(), "edit_profile", fields)
+        except REFUSED as exc:
+            refuse(form, exc)
+        else:
+            flash(_("The handbook profile is saved."), "info")
+            return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/profile.html", form=form, user=user)
 
 
 @bp.route("/profiles/import", methods=["GET", "POST"])
 def import_profiles():
+    """The `import_profiles` command: every line saved, or none and each problem listed."""
     form = ImportForm()
     problems: list[tuple[int, str, str]] = []
     if form.validate_on_submit():
-        parsed = parse(request.files["file"].read(256 * 1024 + 1)[: 256 * 1024])
-        users = {
-            u.username: u
-            for u in db.session.scalars(
-                select(User).where(User.username.in_([r["username"] for r in parsed.rows]))
-            )
-        }
-        problems = list(parsed.problems)
-        for row in parsed.rows:
-            if row["username"] not in users:
-                problems.append((row["line"], "username", "username"))
-        if not problems:
-            for row in parsed.rows:
-                record = profile_of(users[row["username"]].id)
-                for column, value in row.items():
-                    if column not in ("line", "username"):
-                        setattr(record, column, value)
-            db.session.commit()
-            flash(_("%(n)s profiles updated.", n=len(parsed.rows)), "info")
+        data = request.files["file"].read(MAX_BYTES + 1)[:MAX_BYTES]
+        try:
+            done = run_site(current_user._get_current_object(), "import_profiles", {"data": data})
+        except ProfilesRefused as refused:
+            problems = refused.problems
+        except REFUSED as exc:
+            refuse(form, exc)
+        else:
+            flash(_("%(n)s profiles updated.", n=done["result"]["profiles"]), "info")
             return redirect(url_for("admin.users"))
-    shown = [(line, column, str(PROBLEMS[code])) for line, column, code in sorted(problems)]
+    shown = [(line, column, str(PROBLEMS[code])) for line, column, code in problems]
     return render_template("admin/profiles_import.html", form=form, problems=shown, columns=COLUMNS)

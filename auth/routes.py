@@ -1,10 +1,11 @@
+"""Logging in (the account's own changes are in `members.account`: they run as commands)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -14,20 +15,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from auth import login_limits
-from auth.forms import ActionForm, LoginForm, PasswordForm
+from auth.forms import LoginForm
 from auth.models import User
-from auth.sessions import disconnect_sockets
-from core.config import LANGUAGES
 from core.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only local paths: never an open redirect.
     if (
         target
@@ -75,52 +74,5 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             session["lang"] = user.language
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
-
-
-@bp.route("/logout", methods=["POST"])
-@login_required
-def logout():
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    user = current_user._get_current_object()
-    # A copy of this browser's session or remember-me cookie must not outlive the logout: the
-    # token both carry is rotated (which ends the user's other sessions too: logout everywhere).
-    user.rotate_session_token()
-    db.session.commit()
-    logout_user()
-    disconnect_sockets(user.id)
-    flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
-
-
-@bp.route("/language/<code>", methods=["POST"])
-def set_language(code: str):
-    if code not in LANGUAGES or not ActionForm().validate_on_submit():
-        abort(400)
-    session["lang"] = code
-    if current_user.is_authenticated:
-        current_user.language = code
-        db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
-
-
-@bp.route("/account/password", methods=["GET", "POST"])
-@login_required
-@limiter.limit("10 per hour", methods=["POST"], key_func=lambda: f"pw:{current_user.id}")
-def change_password():
-    """A new password ends every other session and socket of the user."""
-    form = PasswordForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        if not user.check_password(form.current.data):
-            flash(_("The current password is wrong."), "error")
-        else:
-            user.set_password(form.new.data)  # rotates the session token
-            db.session.commit()
-            disconnect_sockets(user.id)
-            login_user(user)  # this session carries the new token; the others are dead
-            flash(_("Your password is changed. Other sessions have been logged out."), "info")
-            return redirect(url_for("meetings.home"))
-    return render_template("auth/password.html", form=form)

@@ -80,6 +80,7 @@ def from_environment() -> dict:
             "CHIBO_WS_COMPRESSION": _flag("CHIBO_WS_COMPRESSION", False),
             # Who came and went is sent to the room at most once per tick (core/broadcast.py).
             "CHIBO_PRESENCE_TICK": float(os.environ.get("CHIBO_PRESENCE_TICK") or 0.25),
+            "CHIBO_STRICT_WRITES": _flag("CHIBO_STRICT_WRITES", False),
         }
         | _jobs_settings()
         | _smtp_settings()
@@ -150,6 +151,8 @@ DEFAULTS: dict = {
     "CHIBO_WS_COMPRESSION": False,
     # Tests hear each arrival at once; `python app.py` batches them (from_environment, above).
     "CHIBO_PRESENCE_TICK": 0.0,
+    # A request that commits outside the command path: refused (True, the tests) or logged.
+    "CHIBO_STRICT_WRITES": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
     # Redis down: count login limits in this process's memory meanwhile (Flask-Limiter logs

@@ -670,7 +670,7 @@ def tally_election(
 
 
 # --------------------------------------------------------------------------------------------
-# Hybrid meetings: votes cast in the hall and online (domain.md, "Hybrid meetings")
+# Hybrid meetings: votes cast in the hall and online (docs/voting.md, "Hybrid meetings")
 # --------------------------------------------------------------------------------------------
 # * A member votes once, in one channel: online (their own device), a hand counted in the hall,
 #   or a paper ballot in the hall. A second channel is refused, naming the first.

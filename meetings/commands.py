@@ -22,7 +22,9 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -51,6 +53,23 @@ from org.models import Organization
 log = logging.getLogger(__name__)
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+# The command being run, if any: `meetings.write_guard` refuses a request's commit outside one.
+_RUNNING: ContextVar[str | None] = ContextVar("chibo_command", default=None)
+
+
+def running() -> str | None:
+    """The name of the command (or system change) this request is running, else None."""
+    return _RUNNING.get()
+
+
+@contextmanager
+def _running(name: str) -> Iterator[None]:
+    token = _RUNNING.set(name)
+    try:
+        yield
+    finally:
+        _RUNNING.reset(token)
 
 
 class Payload(BaseModel):
@@ -117,8 +136,9 @@ class Command:
     payload: type[Payload]
     handler: Callable[[Context, Payload], Effect] | Callable[[OrgContext, Payload], Effect]
     wire: bool = True  # reachable by name from a socket or the HTTP command route
-    # Why a caller without the permission is refused, from their roles alone (None: just no).
-    refusal: Callable[[frozenset[str]], CommandError | None] | None = None
+    # Why a caller without the permission is refused (None: just no). Asked with the meeting's
+    # context before the payload is read.
+    refusal: Callable[[Context], CommandError | None] | None = None
     # A secret to key the payload's fingerprint with (None: a plain hash will do). A secret
     # ballot's payload must not be kept as a plain hash: its choices could be guessed back.
     fingerprint_secret: Callable[[dict], bytes | None] | None = None
@@ -162,7 +182,7 @@ def command(
     payload: type[Payload] = Empty,
     *,
     wire: bool = True,
-    refusal: Callable[[frozenset[str]], CommandError | None] | None = None,
+    refusal: Callable[[Context], CommandError | None] | None = None,
     fingerprint_secret: Callable[[dict], bytes | None] | None = None,
 ):
     """Register a meeting command under a name, guarded by a permission of the table.
@@ -333,6 +353,13 @@ def _guarded(
 ) -> dict:
     """Nothing half-done: a refusal or a database fault rolls back and answers with an error.
     `replay` answers a command id that raced itself (wire commands only)."""
+    with _running(name):
+        return _rolled_back_on_failure(name, work, replay)
+
+
+def _rolled_back_on_failure(
+    name: str, work: Callable[[], dict], replay: Callable[[], dict | None] | None
+) -> dict:
     try:
         return work()
     except CommandError:
@@ -386,7 +413,8 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw:
     roles = meeting_roles(actor, meeting)
     if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
         # Before the payload: a caller without the right learns nothing more than why.
-        raise (cmd.refusal(roles) if cmd.refusal else None) or Forbidden()
+        context = Context(actor, meeting, roles)
+        raise (cmd.refusal(context) if cmd.refusal else None) or Forbidden()
     effect = cmd.handler(Context(actor, meeting, roles), parse_payload(cmd, raw))
     if effect.unchanged:
         db.session.rollback()  # undoes the version bump: the lock was all it wrote
@@ -468,6 +496,13 @@ def system_change(
     """A change the server makes on its own (e.g. recording an observer's visit): same lock,
     version bump, log row (no actor) and broadcast as a command. `apply` returns the changes,
     or [] for none (nothing is written)."""
+    with _running(name):
+        return _system_change(meeting_id, apply, name)
+
+
+def _system_change(
+    meeting_id: int, apply: Callable[[Meeting], list[dict]], name: str
+) -> int | None:
     version = _lock(meeting_id)
     meeting = _locked_meeting(meeting_id)
     try:

@@ -95,10 +95,13 @@ ORG_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 # Site commands (meetings.commands.site_command): not one organisation's, so the roles of
-# `site_roles`: accounts and the committee tree are the administrator's.
+# `site_roles`: accounts, handbook profiles and the committee tree are the administrator's;
+# every user changes their own account (password, language, contact, logging out).
 SITE_PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_accounts": frozenset({"admin"}),
+    "manage_profiles": frozenset({"admin"}),
     "manage_tree": frozenset({"admin"}),
+    "own_account": frozenset({"user"}),
 }
 
 
@@ -145,10 +148,11 @@ def cell_roles(user: User, cell: Organization) -> frozenset[str]:
 
 
 def site_roles(user: User) -> frozenset[str]:
-    """Roles that belong to no organisation: "admin" for an administrator."""
+    """Roles that belong to no organisation: "user" for anyone logged in (their own account),
+    and "admin" for an administrator."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
-    return frozenset({"admin"}) if user.is_admin else frozenset()
+    return frozenset({"user", "admin"}) if user.is_admin else frozenset({"user"})
 
 
 def organization_roles(user: User, org: Organization) -> frozenset[str]:

@@ -66,28 +66,38 @@ def parse(data: bytes) -> Parsed:
         if not row.get("username"):
             result.problems.append((line, "username", "username"))
             continue
-        out: dict = {"line": line, "username": row["username"]}
-        for column in DATE_COLUMNS:
-            if column in row:
-                try:
-                    out[column] = _date(row[column]) if row[column] else None
-                except ValueError:
-                    result.problems.append((line, column, "date"))
-        admitted, official = out.get("admitted_on"), out.get("official_on")
-        if admitted and official and official < admitted:
-            result.problems.append((line, "official_on", "order"))
-        if "card_number" in row:
-            if row["card_number"] and not CARD.match(row["card_number"]):
-                result.problems.append((line, "card_number", "card"))
-            out["card_number"] = row["card_number"] or None
-        if "phone" in row:
-            if row["phone"] and not re.match(PHONE, row["phone"]):
-                result.problems.append((line, "phone", "phone"))
-            out["phone"] = row["phone"] or None
-        if "email" in row:
-            try:
-                out["email"] = normalized_email(row["email"])
-            except ValueError:
-                result.problems.append((line, "email", "email"))
-        result.rows.append(out)
+        out, problems = check_fields(row)
+        result.problems += [(line, column, code) for column, code in problems]
+        result.rows.append({"line": line, "username": row["username"], **out})
     return result
+
+
+def check_fields(row: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
+    """The handbook fields given in ``row`` (text, stripped; empty clears the field), checked:
+    their values, and the problems as (column, code). The CSV import and the administrator's
+    form both ask here."""
+    out: dict = {}
+    problems: list[tuple[str, str]] = []
+    for column in DATE_COLUMNS:
+        if column in row:
+            try:
+                out[column] = _date(row[column]) if row[column] else None
+            except ValueError:
+                problems.append((column, "date"))
+    admitted, official = out.get("admitted_on"), out.get("official_on")
+    if admitted and official and official < admitted:
+        problems.append(("official_on", "order"))
+    if "card_number" in row:
+        if row["card_number"] and not CARD.match(row["card_number"]):
+            problems.append(("card_number", "card"))
+        out["card_number"] = row["card_number"] or None
+    if "phone" in row:
+        if row["phone"] and not re.match(PHONE, row["phone"]):
+            problems.append(("phone", "phone"))
+        out["phone"] = row["phone"] or None
+    if "email" in row:
+        try:
+            out["email"] = normalized_email(row["email"])
+        except ValueError:
+            problems.append(("email", "email"))
+    return out, problems

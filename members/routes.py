@@ -7,16 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.forms import ActionForm
-from core.extensions import db
 from core.timeutil import vietnam_today
-from core.vietnamese import nfc
+from meetings.commands import run_site
+from meetings.errors import CommandError
 from meetings.review.queries import grade_history
 from meetings.tasks import queries as task_queries
 from meetings.tasks.rules import is_open, is_overdue
 from members import record
-from members.forms import ContactForm, normalized_email
+from members.forms import ContactForm
 from notifications import mail
-from org.profiles import new_calendar_token, profile_of
+from org.profiles import profile_to_show
 from org.queries import member_cells
 
 bp = Blueprint("handbook", __name__)
@@ -31,24 +31,29 @@ def _calendar_url(token: str) -> str:
 @bp.route("/me", methods=["GET", "POST"])
 @login_required
 def me():
-    profile = profile_of(current_user.id)
-    db.session.commit()
+    profile = profile_to_show(current_user.id)  # reading writes nothing
     form = ContactForm(obj=profile)
     if form.validate_on_submit():
-        profile.phone = nfc(form.phone.data) or None
-        profile.email = normalized_email(form.email.data)
-        profile.email_notifications = form.email_notifications.data
-        profile.invitations_only = form.invitations_only.data
-        db.session.commit()
-        flash(_("Your contact details and channels are saved."), "info")
-        return redirect(url_for("handbook.me"))
+        contact = {
+            "phone": form.phone.data or "",
+            "email": form.email.data or "",
+            "email_notifications": bool(form.email_notifications.data),
+            "invitations_only": bool(form.invitations_only.data),
+        }
+        try:
+            run_site(current_user._get_current_object(), "edit_contact", contact)
+        except CommandError as exc:
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Your contact details and channels are saved."), "info")
+            return redirect(url_for("handbook.me"))
     return render_template(
         "members/me.html",
         profile=profile,
         form=form,
         action=ActionForm(),
         memberships=member_cells(current_user),
-        calendar_url=_calendar_url(profile.calendar_token),
+        calendar_url=_calendar_url(profile.calendar_token) if profile.calendar_token else None,
         email_enabled=mail.enabled(),
         record=record.for_member(current_user),
         tasks=_open_tasks(),
@@ -72,8 +77,6 @@ def _open_tasks() -> list[dict]:
 def reset_calendar():
     form = ActionForm()
     if form.validate_on_submit():
-        profile = profile_of(current_user.id)
-        profile.calendar_token = new_calendar_token()
-        db.session.commit()
+        run_site(current_user._get_current_object(), "reset_calendar")
         flash(_("Your calendar address is new: the old one no longer works."), "info")
     return redirect(url_for("handbook.me") + "#calendar")

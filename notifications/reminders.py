@@ -52,8 +52,7 @@ def settings_for(cell_id: int) -> ReminderSettings:
 def save_settings(cell_id: int, settings: ReminderSettings) -> None:
     row = db.session.get(CellReminders, cell_id) or CellReminders(cell_id=cell_id)
     row.day_before, row.minutes_before = settings.day_before, settings.minutes_before
-    db.session.add(row)
-    db.session.commit()
+    db.session.add(row)  # the `set_reminders` command commits
 
 
 def queue_reminders(meeting: Meeting) -> list[tuple[str, datetime]]:

@@ -24,7 +24,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, String
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.extensions import db
-from meetings.commands import dispatch
+from meetings.commands import dispatch, run_org, run_site
 from meetings.errors import CommandError
 from meetings.models import Meeting, MeetingStatus
 from meetings.permissions import can, can_in_cell
@@ -97,7 +97,8 @@ def index():
             }
         )
     unread = {item["row"].id for item in items if item["row"].read_at is None}
-    service.mark_all_read(current_user.id)  # seen: the bell goes back to zero on every page
+    # Seen: the bell goes back to zero on every page (a command: the reading is the event).
+    run_site(current_user._get_current_object(), "mark_notifications_read")
     return render_template("notifications/list.html", items=items, form=ReplyForm(), unread=unread)
 
 
@@ -159,9 +160,15 @@ def cell_reminders(cell_id: int):
         form = RemindersForm()
         if not form.validate():
             return render_template("notifications/reminders.html", form=form, cell=cell), 400
-        reminders.save_settings(
-            cell.id, reminders.ReminderSettings(form.day_before.data, form.minutes_before.data)
-        )
+        settings = {
+            "day_before": bool(form.day_before.data),
+            "minutes_before": form.minutes_before.data,
+        }
+        try:
+            run_org(current_user._get_current_object(), cell.id, "set_reminders", settings)
+        except CommandError as exc:
+            flash(str(exc.message), "error")
+            return render_template("notifications/reminders.html", form=form, cell=cell), 400
         flash(_("Reminders saved: they apply to meetings scheduled or moved from now on."), "info")
         return redirect(url_for("meetings.cell_page", cell_id=cell.id))
     return render_template("notifications/reminders.html", form=form, cell=cell)

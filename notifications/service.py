@@ -3,33 +3,25 @@
 from __future__ import annotations
 
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from auth.models import User
 from core import broadcast
 from core.extensions import db
-from core.timeutil import utcnow
 from meetings.models import Meeting
 from notifications import mail
 from notifications.models import Invitation, Notification
 from notifications.texts import INVITATION_KINDS, render
-from org.models import Membership, Oversight
+from org.models import Oversight
 from org.profiles import MemberProfile
+from org.queries import taking_part
 
 LIST_LIMIT = 100
 
 
 def cell_members(cell_id: int) -> list[int]:
     """Members who take part in the cell's activities (not transferred out or suspended)."""
-    return list(
-        db.session.scalars(
-            select(Membership.user_id).where(
-                Membership.cell_id == cell_id,
-                Membership.is_transferred_out.is_(False),
-                Membership.is_suspended.is_(False),
-            )
-        ).all()
-    )
+    return taking_part(cell_id)
 
 
 def overseers(meeting: Meeting) -> list[int]:
@@ -123,13 +115,3 @@ def latest(user_id: int) -> list[Notification]:
             .limit(LIST_LIMIT)
         )
     )
-
-
-def mark_all_read(user_id: int) -> None:
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
-    db.session.commit()
-    broadcast.to_user(user_id, "notification", {"id": None, "headline": None, "unread": 0})

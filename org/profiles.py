@@ -41,8 +41,17 @@ class MemberProfile(db.Model):
     user: Mapped[User] = relationship()
 
 
+def profile_to_show(user_id: int) -> MemberProfile:
+    """The user's profile for a page to read: the stored one, else a blank one that is not
+    saved (nothing is written by reading; the commands create it on the first edit)."""
+    stored = db.session.get(MemberProfile, user_id)
+    if stored is not None:
+        return stored
+    return MemberProfile(user_id=user_id, email_notifications=True, invitations_only=False)
+
+
 def profile_of(user_id: int) -> MemberProfile:
-    """The user's profile, created (and flushed) when missing."""
+    """The user's profile, created (and flushed) when missing: for a command that edits it."""
     profile = db.session.get(MemberProfile, user_id)
     if profile is None:
         profile = MemberProfile(user_id=user_id, calendar_token=new_calendar_token())

@@ -23,6 +23,20 @@ def descendants(org_ids: list[int]) -> list[Organization]:
     return found
 
 
+def taking_part(cell_id: int) -> list[int]:
+    """The users who take part in the cell's activities: its members, less those transferred
+    out or suspended (they are invited, notified, and may own its tasks)."""
+    return list(
+        db.session.scalars(
+            select(Membership.user_id).where(
+                Membership.cell_id == cell_id,
+                Membership.is_transferred_out.is_(False),
+                Membership.is_suspended.is_(False),
+            )
+        ).all()
+    )
+
+
 def member_cells(user) -> list[Membership]:
     """The user's memberships of cells where they take part."""
     rows = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).all()

@@ -93,6 +93,7 @@ def make_test_app(tmp_path, **overrides):
         "CHIBO_ASYNC_MODE": "threading",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt in production
         "SERVER_NAME": "localhost",
+        "CHIBO_STRICT_WRITES": True,  # a request's commit outside a command fails the test
     }
     config.update(overrides)
     url = config["SQLALCHEMY_DATABASE_URI"]

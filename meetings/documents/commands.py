@@ -13,7 +13,7 @@ from core.timeutil import utcnow
 from core.vietnamese import nfc
 from meetings.commands import Context, Effect, Payload, command
 from meetings.documents import storage
-from meetings.documents.models import MeetingDocument
+from meetings.documents.models import DocumentRead, MeetingDocument
 from meetings.documents.service import clean_filename, documents, released_section
 from meetings.errors import Conflict, Invalid, NotFound
 from meetings.models import AgendaItem
@@ -109,3 +109,19 @@ def remove_document(ctx: Context, payload: DocumentRef) -> Effect:
     storage.remove(doc.storage_name)
     db.session.delete(doc)
     return Effect(audit=audit)
+
+
+# Not on the wire: the download itself is the reading (the documents page and the room's links).
+@command("read_document", permission="download_documents", payload=DocumentRef, wire=False)
+def read_document(ctx: Context, payload: DocumentRef) -> Effect:
+    """A member's first opening of a released document: the leaders' read receipt (their
+    invitations page hears of it after the commit). Later openings, and readers who are not
+    members of the cell (observers), change nothing."""
+    doc = _document(ctx, payload.document_id)
+    if "member" not in ctx.roles or doc.released_at is None:
+        return Effect.nothing({})
+    if db.session.get(DocumentRead, (doc.id, ctx.actor.id)) is not None:
+        return Effect.nothing({})
+    db.session.add(DocumentRead(document_id=doc.id, user_id=ctx.actor.id))
+    db.session.flush()
+    return Effect(audit={"document_id": doc.id})

@@ -146,8 +146,11 @@ def download(meeting_id: int, document_id: int):
     doc = _document(meeting, document_id)
     if doc.released_at is None and not can(current_user, "upload_documents", meeting):
         abort(404)  # not yet released: members do not learn it exists
-    if "member" in meeting_roles(current_user, meeting):
-        service.record_read(doc, current_user.id)  # the secretary's read receipts
+    if service.unread(doc, current_user.id) and "member" in meeting_roles(current_user, meeting):
+        # The secretary's read receipts; a reading after the first locks nothing.
+        run(
+            current_user._get_current_object(), meeting.id, "read_document", {"document_id": doc.id}
+        )
     response = send_file(
         storage.path_of(doc.storage_name),
         mimetype=storage.mimetype(doc.kind),

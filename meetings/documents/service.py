@@ -7,12 +7,10 @@ from __future__ import annotations
 import unicodedata
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.timeutil import iso
 from core.vietnamese import nfc
-from meetings.commands import committed
 from meetings.documents.models import DocumentRead, MeetingDocument
 from meetings.models import Meeting
 from meetings.snapshot import section
@@ -53,15 +51,7 @@ def documents_section(meeting: Meeting, viewer, roles) -> list[dict]:
     return released_section(meeting.id)
 
 
-def record_read(doc: MeetingDocument, user_id: int) -> None:
-    """The member's first opening of a released document (the leaders' read receipts); later
-    ones change nothing. A receipt, not meeting state: no version, no room broadcast."""
-    if doc.released_at is None or db.session.get(DocumentRead, (doc.id, user_id)):
-        return
-    db.session.add(DocumentRead(document_id=doc.id, user_id=user_id))
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same member's other tab was first
-        db.session.rollback()
-        return
-    committed("read_document", doc.meeting_id, user_id, {"document_id": doc.id})
+def unread(doc: MeetingDocument, user_id: int) -> bool:
+    """A released document this user has not opened yet (the `read_document` command records
+    the first opening)."""
+    return doc.released_at is not None and db.session.get(DocumentRead, (doc.id, user_id)) is None

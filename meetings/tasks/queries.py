@@ -13,6 +13,7 @@ from meetings.models import Meeting, MeetingKind, MeetingStatus
 from meetings.tasks.models import Task, TaskOwner, TaskUpdate
 from meetings.tasks.rules import CLOSED, EntryKind, TaskFacts
 from org.models import CellRole, Membership
+from org.queries import taking_part
 
 COMMITTEE_ROLES = (CellRole.SECRETARY, CellRole.DEPUTY, CellRole.COMMITTEE)
 
@@ -97,16 +98,8 @@ def committee_ids(cell_id: int) -> set[int]:
 
 
 def active_member_ids(cell_id: int) -> set[int]:
-    """Who may own a task: active members of the cell (not transferred out, not suspended)."""
-    return set(
-        db.session.scalars(
-            select(Membership.user_id).where(
-                Membership.cell_id == cell_id,
-                Membership.is_transferred_out.is_(False),
-                Membership.is_suspended.is_(False),
-            )
-        ).all()
-    )
+    """Who may own a task: the members who take part in the cell's activities."""
+    return set(taking_part(cell_id))
 
 
 def owns(task: Task, user_id: int) -> bool:

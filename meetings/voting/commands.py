@@ -21,13 +21,13 @@ from domain.rules import (
     VoteKind,
     combine_channels,
     is_eligible_voter,
-    why_not_voter,
 )
 from meetings import roster
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import CommandError, Conflict, Forbidden, Invalid, NotFound
 from meetings.models import AgendaItem, MeetingStatus
 from meetings.voting import channels, hall, sealing, secret_ballots, tally
+from meetings.voting.eligibility import on_vote, standing
 from meetings.voting.models import Hand, Vote, VoteStatus
 from meetings.voting.sections import vote_change, vote_progress_change
 from meetings.voting.strings import WHY_NOT
@@ -165,11 +165,20 @@ def _start(ctx: Context, vote: Vote) -> Effect:
     if vote.is_secret:
         # Before the commit: no ballot can be cast until the other processes may hold the key.
         secret_ballots.new_key(vote)
-    return Effect(
+    effect = Effect(
         changes=[vote_change(vote)],
         result={"vote_id": vote.id},
         audit={"vote_id": vote.id, "kind": vote.kind, "method": vote.method},
     )
+    if excluded:  # the member left out hears why on their own page
+        left_out = {
+            "eligible": False,
+            "voted": False,
+            "why_not": on_vote(vote, excluded["user_id"], None),
+        }
+        entry = {"meeting_id": ctx.meeting.id, "vote_id": vote.id} | left_out
+        effect.private.append((excluded["user_id"], "my_vote", entry))
+    return effect
 
 
 @command("reopen_vote", permission="open_vote", payload=VoteRef)
@@ -217,23 +226,13 @@ def _open_vote(ctx: Context, vote_id: int) -> Vote:
 
 
 def _why_not(ctx: Context, vote: Vote) -> str:
-    """Why the actor is not on this vote's list: left out of it (their own grade), as they stand
-    now, else absent at the opening."""
-    excluded = (vote.rule or {}).get("excluded")
-    if excluded and excluded.get("user_id") == ctx.actor.id:
-        return excluded["reason"]
-    member = roster.member(ctx.meeting, ctx.actor.id)
-    return why_not_voter(member.facts if member else None) or "not_present"
+    """Why the actor is not on this vote's list (`eligibility.on_vote`)."""
+    return on_vote(vote, ctx.actor.id, standing(ctx.meeting, ctx.actor.id, ctx.roles))
 
 
-def _never_votes(roles: frozenset[str]) -> CommandError:
-    """Why someone without the right to vote at all is refused (from their roles alone)."""
-    if "probationary" in roles:
-        reason = "probationary"
-    elif "observer" in roles:
-        reason = "observer"
-    else:
-        reason = "not_member"
+def _never_votes(ctx: Context) -> CommandError:
+    """Why someone without the right to vote at all is refused: as they stand in the meeting."""
+    reason = standing(ctx.meeting, ctx.actor.id, ctx.roles) or "not_member"
     return Forbidden(WHY_NOT[reason], reason=reason)
 
 

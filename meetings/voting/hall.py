@@ -1,4 +1,4 @@
-"""Votes cast in the hall of a hybrid meeting (domain.md, "Hybrid meetings").
+"""Votes cast in the hall of a hybrid meeting (docs/voting.md, "Hybrid meetings").
 
 A show of hands in the hall is entered by the chair or a member of the counting team, one member
 at a time or many at once ("all remaining present: for", the exceptions picked out). A secret

@@ -53,10 +53,10 @@ def receipts(meeting_id: int, vote_id: int):
 def mine(meeting_id: int):
     """The caller's own voting state (the `my_votes` section), e.g. to confirm a ballot."""
     try:
-        meeting, _roles = load_viewable(current_user, meeting_id)
+        meeting, roles = load_viewable(current_user, meeting_id)
     except CommandError as exc:
         return jsonify(exc.as_dict()), exc.http_status
     db.session.refresh(meeting)
-    response = jsonify({"ok": True, "my_votes": sections.my_votes(meeting, current_user)})
+    response = jsonify({"ok": True, "my_votes": sections.my_votes(meeting, current_user, roles)})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -16,7 +16,7 @@ from core.config import LANGUAGES
 from core.extensions import db
 from core.timeutil import iso
 from meetings.snapshot import section
-from meetings.voting import channels, verdict
+from meetings.voting import channels, eligibility, verdict
 from meetings.voting.models import Hand, PaperVoter, Vote, VoteParticipation
 
 
@@ -140,8 +140,10 @@ def votes_section(meeting, viewer, roles) -> list[dict]:
     return [vote_public(vote) for vote in meeting_votes(meeting.id)]
 
 
-def my_votes(meeting, viewer) -> dict:
-    """The viewer's own part: eligible or not, voted or not, and a raised hand's choice."""
+def my_votes(meeting, viewer, roles: frozenset[str]) -> dict:
+    """The viewer's own part: eligible or not (and why not: `eligibility`, the one answer the
+    page shows), voted or not, and a raised hand's choice. `why_not` at the top is the reason
+    for a vote opened later without them."""
     votes = meeting_votes(meeting.id)
     ids = [v.id for v in votes]
     secret_done = set()
@@ -161,21 +163,26 @@ def my_votes(meeting, viewer) -> dict:
                 )
             ).all()
         )
+    viewer_id = viewer.id if viewer is not None else None
+    reason = eligibility.standing(meeting, viewer_id, roles)
     mine = {}
     for vote in votes:
-        entry = {"eligible": viewer is not None and viewer.id in vote.eligible}
+        entry = {"eligible": viewer_id is not None and viewer_id in vote.eligible}
+        if not entry["eligible"]:
+            entry["why_not"] = eligibility.on_vote(vote, viewer_id, reason)
         if vote.is_secret:
             entry["voted"] = vote.id in secret_done
         else:
             entry["voted"] = vote.id in hands
             entry["choice"] = hands.get(vote.id)
         mine[str(vote.id)] = entry
-    return {"meeting_id": meeting.id, "votes": mine}
+    later = eligibility.on_vote(None, viewer_id, reason)
+    return {"meeting_id": meeting.id, "votes": mine, "why_not": later}
 
 
 @section("my_votes")
 def my_votes_section(meeting, viewer, roles) -> dict:
-    return my_votes(meeting, viewer)
+    return my_votes(meeting, viewer, roles)
 
 
 @section("counting_team")

@@ -114,13 +114,16 @@
 
   function $(id) { return document.getElementById(id); }
   function can(action) { return !!(state && state.me.can[action]); }
-  // Eligibility is public (the list fixed at opening); whether I voted comes from "my_votes".
+  // Eligibility is public (the list fixed at opening); whether I voted, and why I may not, come
+  // from "my_votes": the server's reason for this vote, else its reason for any later vote.
   function mine(vote) {
-    var m = (state.my_votes && state.my_votes.votes[String(vote.id)]) || {};
+    var own = state.my_votes || { votes: {} };
+    var m = own.votes[String(vote.id)] || {};
     return {
       eligible: vote.eligible_ids.indexOf(state.me.user_id) >= 0,
       voted: !!m.voted,
-      choice: m.choice || null
+      choice: m.choice || null,
+      why_not: m.why_not || own.why_not
     };
   }
   function optionLabel(option) { return option.label || T[option.key] || option.key; }
@@ -133,6 +136,7 @@
     if (room && room.my_votes) {
       var entry = { eligible: d.eligible, voted: d.voted };
       if (d.choice !== undefined) entry.choice = d.choice;
+      if (d.why_not) entry.why_not = d.why_not;
       room.my_votes.votes[String(d.vote_id)] = entry;
     }
     if (sending[d.vote_id]) { delete sending[d.vote_id]; confirmed(); }
@@ -166,13 +170,6 @@
         if (waiting.length && tries > 1) setTimeout(function () { refreshMine(tries - 1); }, 1000);
       })
       .catch(function () { if (tries > 1) setTimeout(function () { refreshMine(tries - 1); }, 2000); });
-  }
-
-  function reasonWhyNot() {
-    if (state.me.roles.indexOf("observer") >= 0) return T.why_observer;
-    if (state.me.roles.indexOf("probationary") >= 0) return T.why_probationary;
-    if (state.me.roles.indexOf("hosted") >= 0) return T.why_hosted;
-    return T.why_not_present;
   }
 
   function castSecret(vote, choices) {
@@ -270,7 +267,7 @@
     var my = mine(vote);
     var live = state.meeting.status === "live";
     if (!my.eligible) {
-      card.appendChild(el("p", { className: "why", text: reasonWhyNot() }));
+      card.appendChild(el("p", { className: "why", text: T["why_" + my.why_not] }));
       if (vote.counts) card.appendChild(handButtonsReadOnly(vote));
     } else if (vote.method === "secret") {
       if (my.voted) {

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from auth.models import User
 from core.extensions import db
 from core.timeutil import vietnam_today
+from demo.organisation import DEMO_PASSWORD
 from meetings import room
 from meetings.attendance import unsettled
 from meetings.commands import ORG_REGISTRY, REGISTRY, SITE_REGISTRY, run, run_org, run_site
@@ -25,6 +26,8 @@ from tests.factories import Demo, command, upcoming_meeting_id
 MEMBER_LIST = (
     "username,full_name,party_status,cell_role\nnhapmoi,Nhập Mới,official,member\n".encode()
 )
+PROFILE_LIST = b"username,phone\ndangvien4,0912 000 222\n"
+CHANNELS = {"email_notifications": True, "invitations_only": False}
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -110,6 +113,7 @@ def _every_writer(s: Scenario) -> None:
     upload = {"title": "Dự thảo", "filename": "du-thao.pdf", "data": PDF}
     doc = s.do("bithu", "attach_document", upload)["document_id"]
     s.do("bithu", "release_document", {"document_id": doc})
+    s.do("dangvien2", "read_document", {"document_id": doc})  # the leaders' read receipt
     spare = s.do("bithu", "attach_document", upload)["document_id"]
     s.do("bithu", "remove_document", {"document_id": spare})
     s.do("dangvien2", "reply_invitation", {"answer": "excused", "reason": "Đi công tác"})
@@ -201,7 +205,27 @@ def _every_writer(s: Scenario) -> None:
     new_cell = s.site("admin", "create_organization", cell)["organization_id"]
     renamed = cell | {"organization_id": new_cell, "name": "Chi bộ thử (sửa)"}
     s.site("admin", "edit_organization", renamed)
+    _own_account_writers(s)
     _year_writers(s, task["task_id"])
+
+
+def _own_account_writers(s: Scenario) -> None:
+    """A person's own account and the handbook: site commands too, each with its actor."""
+    member = s.user("dangvien3")
+    new_password = "mat-khau-moi-cua-toi"
+    s.site("dangvien3", "change_password", {"current": DEMO_PASSWORD, "new": new_password})
+    s.passwords.append(new_password)
+    s.site("dangvien3", "set_language", {"language": "en"})
+    contact = {"phone": "0912 000 111", "email": "dv3@example.org"}
+    s.site("dangvien3", "edit_contact", contact | CHANNELS)
+    s.site("dangvien3", "reset_calendar")
+    s.site("dangvien3", "mark_notifications_read")  # the invitations of the steps above
+    s.site("dangvien3", "log_out")
+    profile = {"user_id": member.id, "card_number": "25019999", "admitted_on": "2001-05-19"}
+    s.site("admin", "edit_profile", profile)
+    s.site("admin", "import_profiles", {"data": PROFILE_LIST})
+    reminders = {"day_before": False, "minutes_before": 30}
+    s.org("bithu", s.kp1.id, "set_reminders", reminders)
 
 
 def _year_writers(s: Scenario, task_id: int) -> None:

@@ -64,6 +64,12 @@ def _upload(http, meeting_id: int, title: str):
     assert response.status_code == 302, response.status_code
 
 
+def _download(http, meeting_id: int, document_id: int) -> None:
+    response = http.get(f"/meetings/{meeting_id}/documents/{document_id}")
+    assert response.status_code == 200
+    response.close()
+
+
 def _newest_document(app, meeting_id: int) -> int:
     with app.app_context():
         return db.session.scalar(
@@ -96,7 +102,10 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     room.command(chair, "edit_meeting", _edit_details(app, meeting_id))
     secretary = login("bithu")
     room.form("attach_document", lambda: _upload(secretary, meeting_id, "Dự thảo"))
-    room.command(chair, "release_document", {"document_id": _newest_document(app, meeting_id)})
+    released = _newest_document(app, meeting_id)
+    room.command(chair, "release_document", {"document_id": released})
+    reader = login("dangvien3")  # the first download is the read receipt: a version, no change
+    room.form("read_document", lambda: _download(reader, meeting_id, released))
     room.form("attach_document", lambda: _upload(secretary, meeting_id, "Bản nháp"))
     room.command(chair, "remove_document", {"document_id": _newest_document(app, meeting_id)})
     added = room.command(chair, "agenda_add", {"title": "Việc phát sinh", "planned_minutes": 5})

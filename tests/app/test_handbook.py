@@ -192,3 +192,26 @@ def test_the_members_open_tasks_are_on_the_page(app, login, demo):
     for text in texts:
         assert text in html
     assert "Không có nhiệm vụ đang mở." in login(idle).get("/me").get_data(as_text=True)
+
+
+def test_reading_the_page_writes_nothing_the_first_edit_creates_the_profile(app, login, demo):
+    """A GET must not write: a person without a profile is shown a blank one; the command of
+    their first edit (here a calendar address) creates it, logged with its actor."""
+    from meetings.models import CommandLog
+
+    admin = demo.users["admin"].id
+    with app.app_context():
+        assert db.session.get(MemberProfile, admin) is None  # the demo gives none to the admin
+    page = login("admin")
+    text = page.get("/me").get_data(as_text=True)
+    assert 'class="calendar-url"' not in text and "Tạo địa chỉ lịch của tôi" in text
+    with app.app_context():
+        assert db.session.get(MemberProfile, admin) is None
+    assert page.post("/me/calendar/reset", data={}).status_code == 302
+    token = None
+    with app.app_context():
+        token = db.session.get(MemberProfile, admin).calendar_token
+    assert f"/calendar/{token}.ics" in page.get("/me").get_data(as_text=True)
+    with app.app_context():
+        row = db.session.scalars(select(CommandLog).order_by(CommandLog.id.desc())).first()
+        assert (row.name, row.actor_id) == ("reset_calendar", admin)

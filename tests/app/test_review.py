@@ -207,6 +207,9 @@ def test_full_year_end_review_of_the_demo_cell(app, login):
         assert own.code == "forbidden" and own.message == (
             "Đồng chí không biểu quyết mức xếp loại của chính mình."
         )
+        # Their panel says the same: the server sends the reason, the page shows it.
+        mine = state_for(user("dangvien2"), meeting_id)["my_votes"]["votes"][str(vote_id)]
+        assert (mine["eligible"], mine["why_not"]) == (False, "own_grade")
         voters = [n for n in PRESENT if n != "dangvien2"]
         for name in voters[:6]:
             run(name, meeting_id, "cast_vote", {"vote_id": vote_id, "choices": ["agree"]})
@@ -433,3 +436,28 @@ def test_the_cells_own_report_drafted_before_and_printed_after(app, login):
     # The writer's line break is kept: the second sentence of "results" starts its own line.
     assert any(line.strip().startswith("Vận động quỹ khuyến học") for line in text.splitlines())
     save_pages(response.data, "review_results_cell_report")
+
+
+def test_the_member_left_out_hears_why_when_their_grade_vote_opens(app, monkeypatch):
+    """The page shows the server's reason: the member concerned is told `own_grade` at once
+    (a private `my_vote` entry), not left to work it out."""
+    from core import broadcast
+
+    told: list[tuple[int, str, dict]] = []
+    monkeypatch.setattr(
+        broadcast, "to_user", lambda uid, event, data: told.append((uid, event, data))
+    )
+    with app.app_context():
+        meeting_id = schedule_review()
+        submit("dangvien2", 80, "good", meeting_id)
+        run("bithu", meeting_id, "start_meeting")
+        for name in PRESENT:
+            present = {"user_id": user(name).id, "status": "present"}
+            run("bithu", meeting_id, "mark_attendance", present)
+        subject = user("dangvien2").id
+        run("bithu", meeting_id, "review_take_up", {"subject_user_id": subject})
+        grade = {"subject_user_id": subject, "grade": "good", "method": "show_of_hands"}
+        vote_id = run("bithu", meeting_id, "review_grade_vote", grade)["result"]["vote_id"]
+    left_out = {"eligible": False, "voted": False, "why_not": "own_grade"}
+    entry = {"meeting_id": meeting_id, "vote_id": vote_id} | left_out
+    assert [(uid, data) for uid, event, data in told if event == "my_vote"] == [(subject, entry)]

@@ -191,6 +191,21 @@ def test_ineligible_voters_are_refused_and_nothing_changes(ctx, method, username
     assert err.details == {"reason": reason}
     assert (_state(meeting_id), vote.id) == before
     assert vote_version(meeting_id) == version
+    # The panel shows the server's reason, the same one (it works none out itself).
+    assert _panel_reason(meeting_id, username, vote.id) == reason
+
+
+def _panel_reason(meeting_id: int, username: str, vote_id: int) -> str:
+    from meetings.models import Meeting
+    from meetings.permissions import meeting_roles
+    from meetings.voting.sections import my_votes
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    meeting = db.session.get(Meeting, meeting_id)
+    mine = my_votes(meeting, user, meeting_roles(user, meeting))
+    entry = mine["votes"][str(vote_id)]
+    assert not entry["eligible"]
+    return entry["why_not"]
 
 
 def vote_version(meeting_id):

@@ -33,12 +33,21 @@ def test_secret_ballot_from_one_browser_closed_from_another(browser, server, art
     chair.locator("#btn-start").click()
     member.locator("#btn-checkin").click()
     expect(chair.locator("#roster li.att-present")).to_have_count(1)
+    # A probationary member in the room before the vote opens: told why by the server's reason
+    # for any later vote (the page works none out).
+    probationary = person(browser, "probationary", errors)
+    enter_meeting(probationary, server.url, "dubi1")
 
     chair.locator("#vote-open-toggle").click()  # the form is folded until asked for
     chair.locator("#vote-kind").select_option("admission")
     chair.locator("#vote-subject").fill("Lê Thị Cúc")
     chair.locator("#vote-open button[type=submit]").click()
     T = strings(member)
+    expect(probationary.locator("#vote-current .why")).to_have_text(T["why_probationary"])
+    # A member who comes in after it opened, not checked in: that vote's own reason.
+    late = person(browser, "late", errors)
+    enter_meeting(late, server.url, "dangvien3")
+    expect(late.locator("#vote-current .why")).to_have_text(T["why_not_present"])
 
     # The member sees the ballot first, right under the current item.
     ballot = member.locator("#vote-current form.ballot")
