@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import PHONE, TIMEOUT, enter_meeting
+from tests.browser.pages import PHONE, TIMEOUT, enter_meeting, log_in
 
 
 def person(browser, who: str, errors: list[str]) -> Page:
@@ -19,6 +19,13 @@ def person(browser, who: str, errors: list[str]) -> Page:
     page.on("pageerror", lambda e: errors.append(f"{who}: {e}"))
     page.on("dialog", lambda dialog: dialog.accept())  # "Cast it now?", "Close the vote now?"
     return page
+
+
+def enter_room(page: Page, base: str, username: str, room_url: str) -> None:
+    """The live meeting's room (no longer among the upcoming ones on the home page)."""
+    log_in(page, base, username)
+    page.goto(room_url)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
 
 
 def strings(page: Page) -> dict:
@@ -36,7 +43,7 @@ def test_secret_ballot_from_one_browser_closed_from_another(browser, server, art
     # A probationary member in the room before the vote opens: told why by the server's reason
     # for any later vote (the page works none out).
     probationary = person(browser, "probationary", errors)
-    enter_meeting(probationary, server.url, "dubi1")
+    enter_room(probationary, server.url, "dubi1", chair.url)
 
     chair.locator("#vote-open-toggle").click()  # the form is folded until asked for
     chair.locator("#vote-kind").select_option("admission")
@@ -46,8 +53,11 @@ def test_secret_ballot_from_one_browser_closed_from_another(browser, server, art
     expect(probationary.locator("#vote-current .why")).to_have_text(T["why_probationary"])
     # A member who comes in after it opened, not checked in: that vote's own reason.
     late = person(browser, "late", errors)
-    enter_meeting(late, server.url, "dangvien3")
+    enter_room(late, server.url, "dangvien3", chair.url)
     expect(late.locator("#vote-current .why")).to_have_text(T["why_not_present"])
+    probationary.locator("#voting").screenshot(
+        path=str(artifacts_dir / "voting_probationary_why.png")
+    )
 
     # The member sees the ballot first, right under the current item.
     ballot = member.locator("#vote-current form.ballot")
