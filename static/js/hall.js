@@ -224,7 +224,7 @@
     askedFor = key;
     window.chiboRoom.ask("hall_waiting", { vote_id: vote.id }, function (answer) {
       asking = false;
-      if (answer) { waitingAnswer = answer; lastHall = null; }
+      if (answer) waitingAnswer = answer; // renderHall redraws only if the list moved
       if (then) then(answer);
       else if (state) renderHall();
     });
@@ -241,7 +241,39 @@
       state.me.can, state.online, (state.roster || []).map(function (r) { return r.attendance.status; })]);
     if (key === lastHall) return;
     lastHall = key;
+    var typed = keepTyped(box);
     box.replaceChildren();
+    buildHall(box, vote, live);
+    typed(box);
+  }
+
+  // The box is rebuilt when anything it shows moves (a ballot, someone connecting): what a counter
+  // was typing or ticking, and where the cursor was, survive it.
+  function keepTyped(box) {
+    var values = {};
+    var focused = box.contains(document.activeElement) ? fieldKey(document.activeElement) : null;
+    // Only what the user changed: a field still showing what was drawn takes the new drawing.
+    box.querySelectorAll("input").forEach(function (input) {
+      if (valueOf(input) !== input.dataset.drawn) values[fieldKey(input)] = valueOf(input);
+    });
+    return function restore(rebuilt) {
+      rebuilt.querySelectorAll("input").forEach(function (input) {
+        var key = fieldKey(input);
+        input.dataset.drawn = valueOf(input);
+        if (Object.prototype.hasOwnProperty.call(values, key)) {
+          if (input.type === "checkbox") input.checked = values[key] === "1"; else input.value = values[key];
+        }
+        if (key === focused) input.focus({ preventScroll: true });
+      });
+    };
+  }
+  function valueOf(input) { return input.type === "checkbox" ? (input.checked ? "1" : "0") : input.value; }
+  function fieldKey(input) {
+    var form = input.form ? input.form.id : "";
+    return form + "/" + (input.id || input.name || "") + "/" + (input.type === "checkbox" ? input.value : "");
+  }
+
+  function buildHall(box, vote, live) {
     if (!live) return;
     if (vote && vote.hall) {
       box.appendChild(el("p", { className: "muted", id: "vote-channels", text: channelsLine(vote) }));
