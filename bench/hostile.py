@@ -216,7 +216,7 @@ def main() -> int:
         )
         chair_socket = live_server.connect(url, chair)
         chair_socket.join(kp1)
-        assert chair_socket.command(kp1, "start_meeting")["ok"]
+        assert chair_socket.command(kp1, "start_meeting", {"confirm_early": True})["ok"]
         probes = [
             Probe(url, "dangvien2", kp1, "same meeting"),
             Probe(url, "dangvien3", kp1, "same meeting"),

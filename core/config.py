@@ -120,6 +120,7 @@ OPTIONAL = {
     "CHIBO_PDF_WORKERS": int,
     "CHIBO_MAX_DOCUMENT_BYTES": int,
     "CHIBO_LATE_AFTER_MINUTES": int,
+    "CHIBO_EARLY_START_MINUTES": int,
     "CHIBO_REVIEW_BANDS": str,
     "CHIBO_REVIEW_TOP_CAP_PERCENT": int,
 }
@@ -183,6 +184,8 @@ DEFAULTS: dict = {
     "CHIBO_PDF_WORKERS": 2,  # PDF renders at once
     "CHIBO_MAX_DOCUMENT_BYTES": 10 * 1024 * 1024,  # largest meeting document
     "CHIBO_LATE_AFTER_MINUTES": 15,  # a self check-in this long after the start is "late"
+    # Starting more than this long before the planned time asks the chair to confirm.
+    "CHIBO_EARLY_START_MINUTES": 30,
     "CHIBO_REVIEW_BANDS": "90,70,50",  # year-end review: lowest score of excellent, good, complete
     "CHIBO_REVIEW_TOP_CAP_PERCENT": 20,  # excellent ≤ this % of those graded good or better
     "CHIBO_MINUTES_DIR": None,  # None: <instance>/minutes (rendered sealed PDFs)

@@ -11,6 +11,7 @@ from flask import Flask
 from flask_babel import format_datetime, format_decimal, get_locale
 
 from core.config import ROOT
+from core.timeutil import vietnam_date, vietnam_today
 
 TRANSLATIONS = ROOT / "translations"
 
@@ -29,10 +30,13 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> None:
         tmp.replace(mo_path)  # atomic: several processes may start at once
 
 
-def format_when(moment: datetime | None, style: str = "short") -> str:
-    """dd/mm/yyyy HH:MM in Vietnam time (24-hour in both languages)."""
-    if moment is None:
+def format_when(moment: datetime | str | None, style: str = "short") -> str:
+    """dd/mm/yyyy HH:MM in Vietnam time (24-hour in both languages); an ISO 8601 string (the
+    JSON form of a moment, e.g. a signature's time in the assembled minutes) is read first."""
+    if not moment:
         return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     if style == "date":
         return format_datetime(moment, "dd/MM/yyyy")
     if style == "time":
@@ -47,8 +51,15 @@ def format_percent(fraction) -> str:
     return format_decimal(float(fraction) * 100, format="#,##0.0") + "%"
 
 
+def is_today_in_vietnam(moment: datetime | None) -> bool:
+    """`{% if m.scheduled_at is today %}`: the day as people in Vietnam count it, not UTC's
+    (at 06:30 in Hà Nội it is still yesterday in UTC)."""
+    return moment is not None and vietnam_date(moment) == vietnam_today()
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["when"] = format_when
+    app.jinja_env.tests["today"] = is_today_in_vietnam
     app.jinja_env.filters["percent"] = format_percent
 
     @app.context_processor

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
@@ -797,6 +798,14 @@ def needs_settling(m: MemberFacts) -> bool:
     if m.attendance is not AttendanceStatus.UNKNOWN:
         return False
     return not (m.exempted or m.transferred_out or m.suspended)
+
+
+def starts_too_early(planned: datetime, now: datetime, allowed_minutes: int) -> bool:
+    """True when starting now is more than `allowed_minutes` before the planned time: the chair
+    is asked to confirm (a slip of the finger on the wrong meeting opens it for everyone, and
+    members who come at the announced time find it half over). Exactly `allowed_minutes` early
+    is allowed without asking; a meeting may always start late."""
+    return planned - now > timedelta(minutes=allowed_minutes)
 
 
 def listed_apart(member_category: str, attendance: AttendanceStatus) -> bool:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import StrictInt
+from flask import current_app
+from flask_babel import gettext as _
+from pydantic import StrictBool, StrictInt
 
-from core.timeutil import utcnow
+from core.i18n import format_when
+from core.timeutil import iso, utcnow
+from domain.rules import starts_too_early
 from meetings.commands import Context, Effect, Payload, command
 from meetings.errors import Conflict, NotFound
 from meetings.models import MeetingStatus
@@ -20,13 +24,30 @@ def _meeting_changes(ctx: Context) -> list[dict]:
     ]
 
 
-@command("start_meeting", permission="start_meeting")
-def start_meeting(ctx: Context, _payload) -> Effect:
+class StartMeeting(Payload):
+    # The chair saw "planned for 19:30, more than 30 minutes from now" and still starts.
+    confirm_early: StrictBool = False
+
+
+@command("start_meeting", permission="start_meeting", payload=StartMeeting)
+def start_meeting(ctx: Context, payload: StartMeeting) -> Effect:
     meeting = ctx.meeting
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict()
+    now = utcnow()
+    allowed = current_app.config["CHIBO_EARLY_START_MINUTES"]
+    if not payload.confirm_early and starts_too_early(meeting.scheduled_at, now, allowed):
+        raise Conflict(
+            _(
+                "This meeting is planned for %(when)s, more than %(minutes)s minutes from now.",
+                when=format_when(meeting.scheduled_at),
+                minutes=allowed,
+            ),
+            reason="early_start",
+            scheduled_at=iso(meeting.scheduled_at),
+        )
     meeting.status = MeetingStatus.LIVE
-    meeting.started_at = utcnow()
+    meeting.started_at = now
     if meeting.agenda:
         first = meeting.agenda[0]
         first.started_at = meeting.started_at

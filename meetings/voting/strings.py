@@ -36,7 +36,7 @@ def voting_strings() -> dict[str, str]:
         "recorded": _("Your ballot is recorded."),
         "receipt": _("Your receipt code: %(code)s", code="{code}"),
         "receipt_help": _(
-            "Keep it: after the vote you can find its fingerprint on the published list."
+            "Keep it: after the vote you can check that it is on the published list."
         ),
         "receipt_elsewhere": _("Your ballot was cast on another device: its receipt is there."),
         **{f"why_{reason}": str(text) for reason, text in WHY_NOT.items()},
@@ -67,6 +67,7 @@ def voting_strings() -> dict[str, str]:
         "subject_election": _("What is elected (e.g. the cell's secretary)"),
         "verdict_passed": _("Passed."),
         "verdict_failed": _("Not passed."),
+        "verdict_election": _("Election result:"),
         "announce_opened": _("A vote has opened: %(subject)s", subject="{subject}"),
         "announce_closed": _("The vote is closed: %(verdict)s", verdict="{verdict}"),
     }

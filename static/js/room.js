@@ -17,6 +17,7 @@
   var state = null;       // the last snapshot with every event applied
   var online = new Set(); // user ids online in this room
   var pending = new Map(); // cid -> command not yet acknowledged: resent after a reconnect
+  var answers = new Map(); // cid -> the page's own answer to a refusal (see send)
   var wasDisconnected = false;
   var joining = false;     // between connect and the join's answer: events wait in `early`
   var early = [];
@@ -167,9 +168,11 @@
     });
   }
 
-  function send(name, payload) {
+  // `answer(error)` takes a refusal the page answers itself (returns true); others are noticed.
+  function send(name, payload, answer) {
     var cmd = { meeting_id: meetingId, name: name, cid: newId(), payload: payload || {} };
     pending.set(cmd.cid, cmd);
+    if (answer) answers.set(cmd.cid, answer);
     if (!socket.connected) notice(T.sent_later, "pending");
     if (state) renderMe();
     transmit(cmd);
@@ -185,8 +188,10 @@
     socket.timeout(15000).emit("command", cmd, function (err, ack) {
       if (err) return; // no answer: kept pending, resent on the next connect
       pending.delete(cmd.cid);
+      var answer = answers.get(cmd.cid);
+      answers.delete(cmd.cid);
       if (state) renderMe();
-      if (!ack.ok) notice(ack.error.message, "error");
+      if (!ack.ok && !(answer && answer(ack.error))) notice(ack.error.message, "error");
       else if (pending.size === 0 && noticeKind() !== "away") notice("");
     });
   }
@@ -308,6 +313,7 @@
     var lead = can("start_meeting");
     $("chair-controls").hidden = !lead || m.status === "ended" || m.status === "cancelled";
     $("btn-start").hidden = m.status !== "scheduled";
+    if (m.status !== "scheduled") $("early-start").hidden = true;
     $("btn-cancel").hidden = m.status !== "scheduled" || !can("cancel_meeting");
     var items = state.agenda.items;
     var index = item ? items.indexOf(item) : -1;
@@ -527,7 +533,24 @@
   });
 
   // ---- buttons -------------------------------------------------------------------------------
-  $("btn-start").addEventListener("click", function () { send("start_meeting"); });
+  // Long before the planned time the server refuses ("early_start") until the chair confirms
+  // here, in the page (no browser dialog: it can't be missed, styled or tested as one).
+  function startMeeting(confirmed) {
+    $("early-start").hidden = true;
+    send("start_meeting", confirmed ? { confirm_early: true } : {}, function (error) {
+      if (!error.details || error.details.reason !== "early_start") return false;
+      $("early-start-text").textContent = error.message;
+      $("early-start").hidden = false;
+      $("early-start-yes").focus();
+      return true;
+    });
+  }
+  $("btn-start").addEventListener("click", function () { startMeeting(false); });
+  $("early-start-yes").addEventListener("click", function () { startMeeting(true); });
+  $("early-start-no").addEventListener("click", function () {
+    $("early-start").hidden = true;
+    $("btn-start").focus();
+  });
   $("btn-end").addEventListener("click", function () { if (window.confirm(T.confirm_end)) send("end_meeting"); });
   $("btn-cancel").addEventListener("click", function () { if (window.confirm(T.confirm_cancel)) send("cancel_meeting"); });
   function step(delta) {

@@ -92,6 +92,19 @@
     lastSpeaker = id;
   }
 
+  // The member's own place, in the panel and in the room's sticky bar (seen wherever they
+  // scrolled): a clear cue when they have the floor, their number while they wait.
+  function renderMyPlace(where, n) {
+    var text = where === "floor" ? T.you_have_floor : where === "queue" ? fmt(T.waiting_pos, { n: n }) : "";
+    [$("sp-you"), $("floor-chip")].forEach(function (box) {
+      if (!box) return;
+      box.hidden = !where;
+      box.textContent = text;
+      box.classList.toggle("is-floor", where === "floor");
+    });
+    $("sp-now").classList.toggle("is-me", where === "floor");
+  }
+
   function render() {
     var sp = state.speakers;
     if (!sp) return;
@@ -120,6 +133,7 @@
     $("sp-raise").hidden = mineIndex >= 0 || !!speakingMe;
     $("sp-lower").hidden = mineIndex < 0;
     $("sp-raise").title = mineIndex >= 0 ? fmt(T.waiting_pos, { n: mineIndex + 1 }) : "";
+    renderMyPlace(live && speakingMe ? "floor" : live && mineIndex >= 0 ? "queue" : null, mineIndex + 1);
 
     var lead = can("give_floor") && live;
     $("sp-chair").hidden = !lead;

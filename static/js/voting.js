@@ -227,16 +227,26 @@
     ]);
   }
 
+  // Passed and failed look different (colour and icon) and say so to screen readers; an
+  // election's result (who is elected) is neither.
+  var OUTCOMES = {
+    "true": { cls: "passed", icon: "✔", sr: "verdict_passed" },
+    "false": { cls: "failed", icon: "✖", sr: "verdict_failed" },
+    "null": { cls: "outcome", icon: "☑", sr: "verdict_election" }
+  };
+  function verdict(vote, tag) {
+    var o = OUTCOMES[String(vote.result.passed)] || OUTCOMES["null"];
+    return el(tag, { className: "verdict " + o.cls }, [
+      el("span", { className: "verdict-icon", "aria-hidden": "true", text: o.icon }),
+      el("span", { className: "sr-only", text: T[o.sr] }),
+      document.createTextNode(" " + vote.result.text[lang].verdict)
+    ]);
+  }
+
   function resultBlock(vote) {
     var text = vote.result.text[lang];
     var box = el("div", { className: "vote-result" });
-    // Passed and failed look different (colour and icon) and say so to screen readers.
-    var failed = vote.result.passed === false;
-    box.appendChild(el("p", { className: "verdict " + (failed ? "failed" : "passed") }, [
-      el("span", { className: "verdict-icon", "aria-hidden": "true", text: failed ? "✖" : "✔" }),
-      el("span", { className: "sr-only", text: failed ? T.verdict_failed : T.verdict_passed }),
-      document.createTextNode(" " + text.verdict)
-    ]));
+    box.appendChild(verdict(vote, "p"));
     var table = el("table", { className: "table" });
     text.lines.forEach(function (line) {
       table.appendChild(el("tr", {}, [el("td", { text: line.label }), el("td", { text: String(line.count) }), el("td", { text: line.percent })]));
@@ -367,7 +377,7 @@
     var list = $("vote-list");
     list.replaceChildren();
     past.slice().reverse().forEach(function (v) {
-      list.appendChild(el("li", {}, [el("strong", { text: v.subject }), el("span", { className: "muted", text: " — " + v.result.text[lang].verdict })]));
+      list.appendChild(el("li", {}, [el("strong", { text: v.subject }), verdict(v, "span")]));
     });
   }
 

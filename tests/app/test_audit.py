@@ -35,7 +35,7 @@ def test_commands_are_recorded_and_shown_to_leads_and_observers(app, sio, login)
     with app.app_context():
         meeting_id = upcoming_meeting_id()
     chair, member = sio("bithu"), sio("dangvien2")
-    command(chair, meeting_id, "start_meeting")
+    command(chair, meeting_id, "start_meeting", {"confirm_early": True})
     command(member, meeting_id, "check_in")
     page = login("lanhdao").get(f"/meetings/{meeting_id}/audit")
     assert page.status_code == 200
@@ -117,7 +117,7 @@ def _every_writer(s: Scenario) -> None:
     spare = s.do("bithu", "attach_document", upload)["document_id"]
     s.do("bithu", "remove_document", {"document_id": spare})
     s.do("dangvien2", "reply_invitation", {"answer": "excused", "reason": "Đi công tác"})
-    s.do("bithu", "start_meeting")
+    s.do("bithu", "start_meeting", {"confirm_early": True})
     room.record_observer_visit(s.user("lanhdao"), db.session.get(Meeting, s.meeting_id))
     for username in ("bithu", "dangvien1", "dangvien2", "dangvien3"):
         s.do(username, "check_in")
@@ -237,7 +237,7 @@ def _year_writers(s: Scenario, task_id: int) -> None:
     s.meeting_id = s.org("bithu", s.kp1.id, "schedule_meeting", later)["meeting_id"]
     s.year_meetings = [s.meeting_id]
     s.do("dangvien2", "task_update", {"task_id": task_id, "status": "in_progress", "note": "Dở"})
-    s.do("bithu", "start_meeting")
+    s.do("bithu", "start_meeting", {"confirm_early": True})
     s.do("bithu", "task_review", {"task_id": task_id, "status": "done"})
     review = _details(s, "Kiểm điểm", [{"title": "Kiểm điểm"}]) | {"kind": "year_review"}
     s.meeting_id = s.org("bithu", s.kp1.id, "schedule_meeting", review)["meeting_id"]
@@ -246,7 +246,7 @@ def _year_writers(s: Scenario, task_id: int) -> None:
     s.do("dangvien2", "review_submit", {"answers": answers, "score": 80, "grade": "good"})
     report = {k: "Ý" for k in ("results", "building", "remedies", "shortcomings")}
     s.do("bithu", "review_cell_report", {"answers": report, "score": 75, "grade": "good"})
-    s.do("bithu", "start_meeting")
+    s.do("bithu", "start_meeting", {"confirm_early": True})
     s.do("bithu", "mark_attendance", {"user_id": s.user("dangvien3").id, "status": "present"})
     s.do("bithu", "review_take_up", {"subject_user_id": s.user("dangvien2").id})
     s.do("bithu", "review_grade_vote", {"subject_user_id": s.user("dangvien2").id, "grade": "good"})

@@ -119,7 +119,7 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     room.command(member, "reply_invitation", {"answer": "attend"})
 
     # The meeting: attendance, the current item, an upper-level delegate's visit.
-    room.command(chair, "start_meeting")
+    room.command(chair, "start_meeting", {"confirm_early": True})
     room.command(member, "check_in")
     room.command(chair, "mark_attendance", {"user_id": _uid(app, "bithu"), "status": "present"})
     room.command(
@@ -250,7 +250,7 @@ def test_every_command_and_writer_changes_the_room_as_a_fresh_snapshot_shows(app
     )
     report = {k: "Nội dung" for k in ("results", "building", "remedies", "shortcomings")}
     review.command(chair, "review_cell_report", {"answers": report, "score": 80, "grade": "good"})
-    review.command(chair, "start_meeting")
+    review.command(chair, "start_meeting", {"confirm_early": True})
     review.command(chair, "mark_attendance", {"user_id": _uid(app, "bithu"), "status": "present"})
     review.command(chair, "mark_attendance", {"user_id": two, "status": "present"})
     review.command(chair, "review_take_up", {"subject_user_id": two})

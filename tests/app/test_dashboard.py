@@ -146,7 +146,7 @@ def test_leader_home_lists_live_meetings_and_assignments(app, login, sio, demo):
         meeting_id = upcoming_meeting_id()
     chair = sio("bithu")
     chair.emit("join", {"meeting_id": meeting_id}, callback=True)
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     assert command(chair, meeting_id, "check_in")["ok"]
     html = login("lanhdao").get("/").get_data(as_text=True)
     assert 'id="leader-live"' in html

@@ -32,7 +32,7 @@ def _live_meeting(app, chair):
     with app.app_context():
         meeting_id = upcoming_meeting_id()
     assert chair.emit("join", {"meeting_id": meeting_id}, callback=True)["ok"]
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     return meeting_id
 
 

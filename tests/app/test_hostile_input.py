@@ -77,7 +77,7 @@ def room(tmp_path_factory):
     with app.app_context():
         meeting_id = upcoming_meeting_id()
         other_meeting = upcoming_meeting_id("Chi bộ Khu phố 2")
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     yield app, chair, meeting_id, other_meeting
     chair.disconnect()
 

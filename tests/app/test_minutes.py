@@ -42,7 +42,7 @@ def live_meeting(app, sio):
     member = sio("dangvien2")
     for c in (chair, taker, member):
         assert c.emit("join", {"meeting_id": meeting_id}, callback=True)["ok"]
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     for c in (chair, taker, member):
         assert command(c, meeting_id, "check_in")["ok"]
     # The record must be whole before approval: the rest absent without reason.

@@ -150,7 +150,7 @@ def test_sealing_keeps_the_pdf_and_records_its_sha256_and_a_download_returns_it(
     with app.app_context():
         meeting = db.session.get(Meeting, upcoming_meeting_id())
         meeting_id, chair, taker = meeting.id, meeting.chair, meeting.minute_taker
-        run(chair, meeting_id, "start_meeting", None)
+        run(chair, meeting_id, "start_meeting", {"confirm_early": True})
         run(chair, meeting_id, "end_meeting", None)
         waiting = {"user_ids": unsettled(db.session.get(Meeting, meeting_id))}
         for actor, name, payload in (
@@ -230,7 +230,7 @@ def test_draft_pdf_of_a_live_meeting_has_watermark_decomposed_text_and_votes(app
             if m.party_status == "official" and not m.is_exempted and not m.is_hosted
         ]
     chair, taker = sio("bithu"), sio("dangvien1")
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     decomposed = unicodedata.normalize("NFD", "<p>Đồng chí Bùi Thị Ngọc Ánh đề nghị bổ sung</p>")
     edit = {"item_id": item_id, "base_revision": 0, "html": decomposed}
     assert command(taker, meeting_id, "minutes_edit", edit)["ok"]

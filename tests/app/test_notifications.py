@@ -88,7 +88,10 @@ def test_cancelling_tells_everyone_and_only_before_the_start(app, login, sio, de
     assert command(deputy, meeting_id, "cancel_meeting")["ok"] is True
     assert len(notifications(app, meeting_id, "cancelled")) >= 10
     assert command(deputy, meeting_id, "cancel_meeting")["error"]["code"] == "conflict"
-    assert command(deputy, meeting_id, "start_meeting")["error"]["code"] == "conflict"
+    assert (
+        command(deputy, meeting_id, "start_meeting", {"confirm_early": True})["error"]["code"]
+        == "conflict"
+    )
     with app.app_context():
         assert db.session.get(Meeting, meeting_id).status == "cancelled"
 
@@ -99,7 +102,7 @@ def test_the_start_tells_the_members_not_in_the_room(app, sio, demo):
     here = sio("dangvien2")
     assert here.emit("join", {"meeting_id": meeting_id}, callback=True)["ok"]
     chair = sio("bithu")
-    assert command(chair, meeting_id, "start_meeting")["ok"] is True
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"] is True
     told = {r.user_id for r in notifications(app, meeting_id, "started")}
     assert demo.users["dangvien4"].id in told
     assert demo.users["dangvien2"].id not in told  # already in the room
@@ -140,7 +143,7 @@ def test_muted_members_get_invitations_only(app, login, sio, demo):
         meeting_id = upcoming_meeting_id()
         profile_of(demo.users["dangvien4"].id).invitations_only = True
         db.session.commit()
-    assert command(sio("bithu"), meeting_id, "start_meeting")["ok"] is True
+    assert command(sio("bithu"), meeting_id, "start_meeting", {"confirm_early": True})["ok"] is True
     told = {r.user_id for r in notifications(app, meeting_id, "started")}
     assert demo.users["dangvien4"].id not in told and demo.users["dangvien5"].id in told
 

@@ -19,7 +19,7 @@ def test_delegate_who_joined_before_the_start_is_recorded_from_the_start(app, si
     leader, chair = sio("lanhdao"), sio("bithu")
     assert join(leader, meeting_id)["ok"] and join(chair, meeting_id)["ok"]
     chair.get_received()
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     changes = [
         c for e in chair.get_received() if e["name"] == "changes" for c in e["args"][0]["changes"]
     ]
@@ -36,7 +36,7 @@ def test_delegate_who_joined_before_the_start_is_recorded_from_the_start(app, si
 
 def test_attendance_is_settled_before_approval(ctx):
     meeting_id = upcoming_meeting_id()
-    run(meeting_id, "bithu", "start_meeting")
+    run(meeting_id, "bithu", "start_meeting", {"confirm_early": True})
     for username in OFFICIAL[:8]:
         run(meeting_id, "bithu", "mark_attendance", {"user_id": uid(username), "status": "present"})
     run(meeting_id, "bithu", "end_meeting")
@@ -98,7 +98,7 @@ def test_attendance_is_settled_before_approval(ctx):
 def test_guests_are_recorded_by_the_chair_only(ctx):
     meeting_id = upcoming_meeting_id()
     assert refused(meeting_id, "bithu", "add_guest", {"name": "Khách"}).code == "conflict"
-    run(meeting_id, "bithu", "start_meeting")
+    run(meeting_id, "bithu", "start_meeting", {"confirm_early": True})
     assert refused(meeting_id, "dangvien2", "add_guest", {"name": "Khách"}).code == "forbidden"
     assert refused(meeting_id, "bithu", "add_guest", {"name": "   "}).code == "invalid"
     ack = run(

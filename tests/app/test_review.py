@@ -161,7 +161,7 @@ def test_full_year_end_review_of_the_demo_cell(app, login):
         )
         assert log.name == "review_submit" and log.meeting_id == meeting_id
 
-        run("bithu", meeting_id, "start_meeting")
+        run("bithu", meeting_id, "start_meeting", {"confirm_early": True})
         for name in PRESENT:
             run(
                 "bithu",
@@ -285,7 +285,7 @@ def test_grade_vote_refusals(app):
             ).code
             == "conflict"
         )
-        run("bithu", meeting_id, "start_meeting")
+        run("bithu", meeting_id, "start_meeting", {"confirm_early": True})
         run(
             "bithu",
             meeting_id,
@@ -385,7 +385,7 @@ def test_the_cells_own_report_drafted_before_and_printed_after(app, login):
         assert report["answers"]["results"] == REPORT["results"]
 
         # In the meeting: amended as the meeting decides; the cell taken up shows it.
-        run("bithu", meeting_id, "start_meeting")
+        run("bithu", meeting_id, "start_meeting", {"confirm_early": True})
         for name in PRESENT:
             run(
                 "bithu",
@@ -450,7 +450,7 @@ def test_the_member_left_out_hears_why_when_their_grade_vote_opens(app, monkeypa
     with app.app_context():
         meeting_id = schedule_review()
         submit("dangvien2", 80, "good", meeting_id)
-        run("bithu", meeting_id, "start_meeting")
+        run("bithu", meeting_id, "start_meeting", {"confirm_early": True})
         for name in PRESENT:
             present = {"user_id": user(name).id, "status": "present"}
             run("bithu", meeting_id, "mark_attendance", present)

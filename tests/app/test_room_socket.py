@@ -19,7 +19,7 @@ def test_members_receive_each_change_with_the_next_version(app, sio):
     for c in (chair, member, observer):
         c.get_received()
 
-    ack = command(chair, meeting_id, "start_meeting")
+    ack = command(chair, meeting_id, "start_meeting", {"confirm_early": True})
     assert ack["ok"] and ack["version"] == version + 1
     for c in (chair, member, observer):
         [event] = events(c)
@@ -61,7 +61,7 @@ def test_observer_cannot_change_anything(app, sio):
         meeting_id = upcoming_meeting_id()
     chair, observer = sio("bithu"), sio("lanhdao")
     join(chair, meeting_id)
-    command(chair, meeting_id, "start_meeting")
+    command(chair, meeting_id, "start_meeting", {"confirm_early": True})
     before = join(observer, meeting_id)["snapshot"]
     for name, payload in [
         ("check_in", {}),

@@ -95,7 +95,7 @@ def test_editing_reaches_the_room_and_stops_when_the_meeting_ends(app, login, si
     assert [i["id"] for i in agenda["items"]] == [i[0] for i in reversed(items[:-1])]
 
     chair = sio("bithu")
-    command(chair, meeting_id, "start_meeting")
+    command(chair, meeting_id, "start_meeting", {"confirm_early": True})
     command(chair, meeting_id, "end_meeting")
     assert client.get(f"/meetings/{meeting_id}/edit").status_code == 302
     ack = command(chair, meeting_id, "agenda_add", {"title": "Muộn", "planned_minutes": 5})

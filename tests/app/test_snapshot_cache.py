@@ -62,7 +62,7 @@ def test_joiners_share_one_build_until_a_change(app, sio, meeting_id):
     assert changes.comparable(first) == changes.comparable(second)
     assert first["me"]["user_id"] != second["me"]["user_id"]
 
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     after = _snapshot(member, meeting_id)
     assert _builds(app) == 2
     assert after["meeting"]["status"] == "live"
@@ -188,7 +188,7 @@ def test_each_viewer_gets_only_their_own_parts(app, sio, meeting_id):
     chair, member = sio("bithu"), sio("dangvien2")
     _join(chair, meeting_id)
     _join(member, meeting_id)
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     item = _snapshot(chair, meeting_id)["agenda"]["items"][0]["id"]
     assert command(chair, meeting_id, "set_current_item", {"item_id": item})["ok"]
     for client in (chair, member):
@@ -220,7 +220,7 @@ def _since(snapshot: dict) -> dict:
 
 
 def _run_three_commands(chair, meeting_id):
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     assert command(chair, meeting_id, "agenda_add", {"title": "Việc mới", "planned_minutes": 5})[
         "ok"
     ]
@@ -366,7 +366,8 @@ def test_a_process_never_serves_a_roster_cached_before_another_process_changed_i
     chair = other.test_client()
     chair.post("/login", data={"username": "bithu", "password": "chibo-demo"})
     done = chair.post(
-        f"/meetings/{meeting_id}/commands/start_meeting", json={"cid": "other-process-1"}
+        f"/meetings/{meeting_id}/commands/start_meeting",
+        json={"cid": "other-process-1", "payload": {"confirm_early": True}},
     ).get_json()
     assert done["ok"], done
 

@@ -33,7 +33,7 @@ def room(app, sio):
     people = {name: sio(name) for name in ("bithu", "dangvien2", "dangvien3", "dubi1", "lanhdao")}
     for client in people.values():
         join(client, meeting_id)
-    ok(command(people["bithu"], meeting_id, "start_meeting"))
+    ok(command(people["bithu"], meeting_id, "start_meeting", {"confirm_early": True}))
     return meeting_id, people
 
 

@@ -34,7 +34,7 @@ def start(app, sio, *usernames):
     clients = [sio(u) for u in usernames]
     for c in clients:
         assert c.emit("join", {"meeting_id": meeting_id}, callback=True)["ok"]
-    assert command(clients[0], meeting_id, "start_meeting")["ok"]
+    assert command(clients[0], meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     for c in clients:
         c.get_received()
     return meeting_id, clients
@@ -168,7 +168,7 @@ def test_next_meeting_reviews_tasks_and_a_members_update_appears(app, sio, login
     member3 = sio("dangvien3")
     for c in (chair2, member3):
         assert c.emit("join", {"meeting_id": nxt}, callback=True)["ok"]
-    assert command(chair2, nxt, "start_meeting")["ok"]
+    assert command(chair2, nxt, "start_meeting", {"confirm_early": True})["ok"]
     ack = command(
         member3,
         nxt,
@@ -267,7 +267,7 @@ def test_minutes_print_numbered_tasks_and_the_review(app, sio, login, demo):
     nxt = next_regular_meeting(app, meeting_id)
     chair2 = sio("bithu")
     assert chair2.emit("join", {"meeting_id": nxt}, callback=True)["ok"]
-    assert command(chair2, nxt, "start_meeting")["ok"]
+    assert command(chair2, nxt, "start_meeting", {"confirm_early": True})["ok"]
     with app.app_context():
         second = db.session.scalar(select(Task.id).where(Task.text == "Việc thứ hai"))
     payload = {"task_id": second, "status": "not_done", "note": "Chưa có kinh phí"}

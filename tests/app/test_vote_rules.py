@@ -47,7 +47,7 @@ def test_a_stricter_resolution_rule_is_applied_by_the_next_vote(app, login, sio,
         }  # only the difference
         meeting_id = upcoming_meeting_id()
     chair = sio("bithu")
-    command(chair, meeting_id, "start_meeting")
+    command(chair, meeting_id, "start_meeting", {"confirm_early": True})
     command(chair, meeting_id, "check_in")
     ack = command(chair, meeting_id, "open_vote", {"kind": "resolution", "subject": "Nghị quyết"})
     assert ack["ok"], ack

@@ -41,7 +41,7 @@ def refused(meeting_id: int, username: str, name: str, payload=None) -> CommandE
 def live_meeting(present=(*OFFICIAL, "mien1", "dubi1", "tamthoi1"), absent=()) -> int:
     """The demo's scheduled meeting of Khu phố 1, started, with attendance marked."""
     meeting_id = upcoming_meeting_id()
-    run(meeting_id, "bithu", "start_meeting")
+    run(meeting_id, "bithu", "start_meeting", {"confirm_early": True})
     for username in present:
         run(meeting_id, "bithu", "mark_attendance", {"user_id": uid(username), "status": "present"})
     for username in absent:

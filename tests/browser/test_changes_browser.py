@@ -35,7 +35,7 @@ def test_the_pages_reducer_keeps_the_same_state_as_a_fresh_snapshot(browser, ser
     page.evaluate("() => { window.chiboRoom.state().__kept = true; }")
 
     chair.command(meeting_id, "agenda_add", {"title": "Việc phát sinh", "planned_minutes": 5})
-    chair.command(meeting_id, "start_meeting")
+    chair.command(meeting_id, "start_meeting", {"confirm_early": True})
     member.command(meeting_id, "check_in")
     unmarked = [
         r["user_id"]

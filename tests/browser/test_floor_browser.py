@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, log_in
+from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, log_in, start_meeting
 
 
 def person(browser, errors: list[str], who: str, viewport) -> Page:
@@ -38,7 +38,7 @@ def test_leader_joins_asks_for_the_floor_and_both_see_the_timer(browser, server,
     chair.locator("#upcoming a", has_text="Khu phố 1").first.click()
     expect(chair.locator("#conn")).to_have_attribute("data-state", "connected")
     meeting_id = int(re.search(r"/meetings/(\d+)", chair.url).group(1))
-    chair.locator("#btn-start").click()
+    start_meeting(chair)
     expect(chair.locator("#m-status")).to_have_class(re.compile("live"))
 
     # The leader's home shows it live, with present/members and the current item.

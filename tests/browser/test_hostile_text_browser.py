@@ -56,7 +56,7 @@ def test_hostile_text_is_shown_as_text_and_never_runs(server, browser, artifacts
     chair = live_server.connect(base, http)
     try:
         chair.join(meeting_id)
-        assert chair.command(meeting_id, "start_meeting")["ok"]
+        assert chair.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
         state = live_server.fetch_state(base, http, meeting_id)
         xss_id = next(r["user_id"] for r in state["roster"] if r["name"] == NAME)
         ack = chair.command(

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import live_server
-from tests.browser.pages import TIMEOUT, WIDTHS, enter_meeting
+from tests.browser.pages import TIMEOUT, WIDTHS, enter_meeting, start_meeting
 
 
 def person(browser, who: str, viewport: dict, errors: list[str], dialogs: list[str]) -> Page:
@@ -45,7 +45,7 @@ def test_hybrid_vote_banner_counting_team_close_prompt_and_next_steps(
     enter_meeting(chair, server.url, "bithu")
     enter_meeting(member, server.url, "dangvien2")
     enter_meeting(counter, server.url, "dangvien3")
-    chair.locator("#btn-start").click()
+    start_meeting(chair)
     for page in (member, counter):
         page.locator("#btn-checkin").click()
     expect(chair.locator("#roster li.att-present")).to_have_count(2)

@@ -12,7 +12,7 @@ import subprocess
 from playwright.sync_api import expect
 
 from tests import live_server
-from tests.browser.pages import TIMEOUT, log_in
+from tests.browser.pages import TIMEOUT, log_in, start_meeting
 from tests.browser.test_room_browser import open_kp1_meeting, person
 
 
@@ -20,7 +20,7 @@ def test_minute_taker_types_and_a_member_sees_it_live(browser, server, console, 
     chair_ctx, chair = person(browser, console, "chair")
     log_in(chair, server.url, "bithu")
     meeting_id = open_kp1_meeting(chair)
-    chair.locator("#btn-start").click()
+    start_meeting(chair)
     expect(chair.locator("#m-status")).to_have_class(re.compile(r"\blive\b"))
 
     taker_ctx, taker = person(browser, console, "minute-taker")
@@ -88,7 +88,7 @@ def test_chair_approves_the_minutes_by_the_meeting_procedural_vote(browser, serv
     chair_socket = live_server.connect(server.url, http)
     try:
         chair_socket.join(meeting_id)
-        assert chair_socket.command(meeting_id, "start_meeting")["ok"]
+        assert chair_socket.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
         assert chair_socket.command(meeting_id, "check_in")["ok"]
         ack = chair_socket.command(
             meeting_id, "open_vote", {"kind": "procedural", "subject": "Thông qua biên bản"}

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from core.timeutil import VIETNAM
 from tests import live_server
-from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, log_in
+from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, log_in, start_meeting
 from tests.browser.test_room_browser import person, shoot
 
 REASON = "Đi khám bệnh định kỳ"
@@ -90,7 +90,7 @@ def test_invitation_live_reply_and_the_chairs_room(browser, server, console, art
     expect(chair.locator("#conn")).to_have_attribute("data-state", "connected")
     row = chair.locator("#roster li", has_text="Phạm Thị Hương")
     expect(row).to_contain_text(f"Xin vắng: {REASON}")
-    chair.locator("#btn-start").click()
+    start_meeting(chair)
     accept = row.locator("button", has_text="Chấp nhận lý do")
     expect(accept).to_be_visible(timeout=TIMEOUT)
     shoot(chair, artifacts_dir, "notifications_room_desktop")

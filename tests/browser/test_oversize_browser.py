@@ -14,7 +14,7 @@ import re
 from playwright.sync_api import expect
 
 from tests import live_server
-from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, enter_meeting
+from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, enter_meeting, start_meeting
 
 # The test takes hold of the page's `send` the way feature scripts do (the `chibo:render` event).
 CAPTURE_SEND = 'document.addEventListener("chibo:render", e => { window.__send = e.detail.send; });'
@@ -66,7 +66,7 @@ def test_a_message_too_large_is_refused_with_a_message_and_the_room_goes_on(
     expect(member.locator("#conn")).to_have_attribute("data-state", "connected")
 
     # The room goes on: the chair starts the meeting, the member sees it live.
-    chair.locator("#btn-start").click()
+    start_meeting(chair)
     expect(member.locator("#m-status")).to_have_class(re.compile(r"\blive\b"))
     member.screenshot(path=str(artifacts_dir / "room_after_too_large_member_phone.png"))
     chair_ctx.close()

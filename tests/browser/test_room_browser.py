@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, Console, log_in
+from tests.browser.pages import DESKTOP, PHONE, TIMEOUT, Console, log_in, start_meeting
 
 
 def person(browser, console: Console, who: str, viewport=PHONE) -> tuple[BrowserContext, Page]:
@@ -62,7 +62,7 @@ def test_secretary_sees_a_check_in_live(browser, server, console, artifacts_dir)
     expect(chair.locator("#m-status")).to_have_class(re.compile(r"\bscheduled\b"))
     shoot(chair, artifacts_dir, "room_chair_scheduled_desktop")
 
-    chair.locator("#btn-start").click()
+    start_meeting(chair)
     expect(chair.locator("#m-status")).to_have_class(re.compile(r"\blive\b"))
     expect(chair.locator("#btn-start")).to_be_hidden()
     expect(chair.locator("#current-item")).not_to_have_text("")
@@ -126,7 +126,7 @@ def test_back_online_shows_the_new_state_and_what_changed(browser, server, conso
     member_ctx, member = person(browser, console, "dangvien3", PHONE)
     log_in(chair, base, "bithu")
     meeting_id = open_kp1_meeting(chair)
-    chair.locator("#btn-start").click()
+    start_meeting(chair)
     expect(chair.locator("#m-status")).to_have_class(re.compile(r"\blive\b"))
 
     log_in(member, base, "dangvien3")

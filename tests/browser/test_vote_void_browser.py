@@ -10,6 +10,7 @@ import signal
 from playwright.sync_api import expect
 
 from tests import live_server
+from tests.browser.pages import start_meeting
 from tests.browser.test_voting_browser import enter_meeting, person, strings
 
 
@@ -34,7 +35,7 @@ def test_a_void_vote_is_said_plainly_and_taken_again(browser, tmp_path, artifact
         chair, member = person(browser, "chair", errors), person(browser, "member", errors)
         enter_meeting(chair, base, "bithu")
         enter_meeting(member, base, "dangvien2")
-        chair.locator("#btn-start").click()
+        start_meeting(chair)
         member.locator("#btn-checkin").click()
         expect(chair.locator("#roster li.att-present")).to_have_count(1)
         chair.locator("#vote-open-toggle").click()

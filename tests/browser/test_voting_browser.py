@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import PHONE, TIMEOUT, enter_meeting, log_in
+from tests.browser.pages import PHONE, TIMEOUT, enter_meeting, log_in, start_meeting
 
 
 def person(browser, who: str, errors: list[str]) -> Page:
@@ -37,7 +37,7 @@ def test_secret_ballot_from_one_browser_closed_from_another(browser, server, art
     chair, member = person(browser, "chair", errors), person(browser, "member", errors)
     enter_meeting(chair, server.url, "bithu")
     enter_meeting(member, server.url, "dangvien2")
-    chair.locator("#btn-start").click()
+    start_meeting(chair)
     member.locator("#btn-checkin").click()
     expect(chair.locator("#roster li.att-present")).to_have_count(1)
     # A probationary member in the room before the vote opens: told why by the server's reason

@@ -23,7 +23,7 @@ def test_task_review_in_the_room(browser, server, console, artifacts_dir):
     base = server.url
     chair_http = Http(base, "bithu")
     meeting_id = scheduled_meeting_id(base, chair_http.session)
-    chair_http.command(meeting_id, "start_meeting")
+    chair_http.command(meeting_id, "start_meeting", {"confirm_early": True})
 
     chair_ctx, chair = person(browser, console, "bithu", DESKTOP)
     member_ctx, member = person(browser, console, "dangvien3", PHONE)

@@ -150,7 +150,7 @@ def test_a_meetings_clients_share_one_process_which_survives_a_restart(
         other = next(p for p in processes if p is not owner)
         assert subscribers(redis_url, cluster_name, meeting_id) == 1  # the other hears nothing
 
-        acked = [clients["bithu"].command(meeting_id, "start_meeting")]
+        acked = [clients["bithu"].command(meeting_id, "start_meeting", {"confirm_early": True})]
         for name in MEMBERS[:2]:
             acked.append(clients[name].command(meeting_id, "check_in"))
         assert all(ack["ok"] for ack in acked), acked
@@ -256,7 +256,7 @@ def test_a_client_straight_on_another_process_still_takes_part(front, redis_url,
         member.join(meeting_id)
         assert subscribers(redis_url, cluster_name, meeting_id) == 2
 
-        started = chair.command(meeting_id, "start_meeting")
+        started = chair.command(meeting_id, "start_meeting", {"confirm_early": True})
         assert started["ok"], started
         member.wait_for(lambda m: m["v"] == started["version"])
         checked = member.command(meeting_id, "check_in")

@@ -148,7 +148,7 @@ def test_a_meeting_runs_through_nginx_across_two_processes(nginx, processes):
             member.join(meeting_id)
             members.append(member)
 
-        started = chair.command(meeting_id, "start_meeting")
+        started = chair.command(meeting_id, "start_meeting", {"confirm_early": True})
         assert started["ok"], started
         for member in members:
             member.wait_for(lambda m: m["v"] == started["version"])

@@ -97,7 +97,7 @@ def test_redis_down_degrades_clearly_and_recovers(tmp_path, postgres_url, monkey
         member.disconnect()
         member = live_server.connect(b, live_server.login(b, "dangvien2"))
         member.join(meeting_id)
-        started = socket.command(meeting_id, "start_meeting")
+        started = socket.command(meeting_id, "start_meeting", {"confirm_early": True})
         assert started["ok"], started
         # B resubscribes on python-socketio's own back-off (1 s doubling up to 60 s while Redis
         # was down), and what A publishes before that is lost (pub/sub keeps nothing): so the
@@ -138,7 +138,7 @@ def test_one_process_keeps_presence_in_memory_while_redis_is_down_and_resyncs(tm
         chair = live_server.connect(base, chair_http)
         chair_id = chair.join(meeting_id)["me"]["user_id"]
         heard = _presence_log(chair)
-        assert chair.command(meeting_id, "start_meeting")["ok"]
+        assert chair.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
         first = live_server.connect(base, live_server.login(base, "dangvien2"))
         first_id = first.join(meeting_id)["me"]["user_id"]
 

@@ -57,7 +57,7 @@ def test_two_processes_never_serve_a_stale_roster_and_catch_up_across(cluster, t
         chair.join(meeting_id)  # cached on B
 
         # A command on B, then a membership edit by a third writer: A's next join sees both.
-        assert chair.command(meeting_id, "start_meeting")["ok"]
+        assert chair.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
         _make_committee_member(cluster.env["DATABASE_URL"], "dangvien2", tmp_path)
         fresh = member.join(meeting_id)
         assert fresh["version"] == held["version"] + 1

@@ -64,7 +64,7 @@ def test_events_caused_on_one_process_reach_clients_of_the_other(cluster, client
     bithu_id = first["me"]["user_id"]
     assert set(online) >= {bithu_id, member_id}
 
-    ack = bithu.command(meeting_id, "start_meeting")  # caused on A
+    ack = bithu.command(meeting_id, "start_meeting", {"confirm_early": True})  # caused on A
     assert ack["ok"], ack
     started = member.wait_for(lambda m: m["v"] == ack["version"])  # seen on B
     assert started["changes"][0]["data"]["status"] == "live"
@@ -219,7 +219,7 @@ def test_closing_a_meeting_empties_its_room_on_every_process(cluster, clients):
     bithu, member = clients(a, bithu_http), clients(b, member_http)
     bithu.join(meeting_id)
     member.join(meeting_id)
-    started = bithu.command(meeting_id, "start_meeting")
+    started = bithu.command(meeting_id, "start_meeting", {"confirm_early": True})
     member.wait_for(lambda m: m["v"] == started["version"])
 
     done = subprocess.run(
@@ -272,7 +272,7 @@ def test_a_secret_vote_survives_the_loss_of_either_process(cluster, clients, tmp
     on_b = {u: clients(b, http[u]) for u in VOTERS}
     for client in on_a.values():
         client.join(meeting_id)
-    assert on_a["bithu"].command(meeting_id, "start_meeting")["ok"]
+    assert on_a["bithu"].command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     for username in VOTERS:
         assert on_a[username].command(meeting_id, "check_in")["ok"]
     ack = on_a["bithu"].command(
@@ -329,7 +329,7 @@ def test_when_every_process_holding_the_key_dies_the_vote_is_void(cluster, clien
     meeting_id = live_server.scheduled_meeting_id(a, http["bithu"])
     chair = clients(a, http["bithu"])
     chair.join(meeting_id)
-    assert chair.command(meeting_id, "start_meeting")["ok"]
+    assert chair.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     for username in voters:
         assert clients(b, http[username]).command(meeting_id, "check_in")["ok"]
     ack = chair.command(meeting_id, "open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})

@@ -197,7 +197,7 @@ def test_impossible_arrival_times_are_invalid(app, sio, when):
     with app.app_context():
         meeting_id = upcoming_meeting_id()
         member_id = db.session.scalar(select(User.id).filter_by(username="dangvien1"))
-    assert command(chair, meeting_id, "start_meeting")["ok"]
+    assert command(chair, meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     ack = command(
         chair,
         meeting_id,

@@ -101,7 +101,7 @@ def build(tmp_path) -> World:
             assert ack["ok"], (name, ack)
             return ack["result"]
 
-        run("start_meeting")
+        run("start_meeting", {"confirm_early": True})
         for username in ("dangvien2", "dangvien3", "dangvien4"):
             run("mark_attendance", {"user_id": users[username].id, "status": "present"})
         task = run(

@@ -20,7 +20,7 @@ def test_the_room_works_in_every_async_mode(tmp_path, mode):
         try:
             version = chair.join(meeting_id)["version"]
             member.join(meeting_id)
-            assert chair.command(meeting_id, "start_meeting")["ok"]
+            assert chair.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
             assert member.command(meeting_id, "check_in")["ok"]
             message = chair.wait_for(lambda m: m["v"] == version + 2)
             assert message["changes"][0]["type"] == "attendance"

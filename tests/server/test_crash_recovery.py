@@ -120,7 +120,7 @@ def test_sigkill_with_a_secret_vote_open_voids_it_and_it_is_taken_again(tmp_path
         people = [chair] + [Member(base, live_server.login(base, u), meeting_id) for u in MEMBERS]
         for person in people:
             person.wait(lambda p: p.joins == 1)
-        assert chair.command("start_meeting")["ok"]
+        assert chair.command("start_meeting", {"confirm_early": True})["ok"]
         for person in people:
             assert person.command("check_in")["ok"]
         ack = chair.command("open_vote", {"kind": "admission", "subject": "Lê Thị Cúc"})

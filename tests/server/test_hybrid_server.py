@@ -49,7 +49,7 @@ def test_hybrid_meeting_record_on_a_real_server(tmp_path):
                 assert ack["ok"], (name, ack)
                 return ack["result"]
 
-            ok(chair, "start_meeting")
+            ok(chair, "start_meeting", {"confirm_early": True})
             snapshot = chair.join(meeting_id)
             assert [o["name"] for o in snapshot["observers"]] == ["Trương Quang Vinh"]
             by_user = {}

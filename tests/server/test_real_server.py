@@ -41,7 +41,7 @@ def test_check_in_reaches_the_secretary_with_the_next_version(server, http_login
     assert first["meeting"]["status"] == "scheduled"
     assert first["me"]["can"]["start_meeting"] is True
 
-    ack = bithu.command(meeting_id, "start_meeting")
+    ack = bithu.command(meeting_id, "start_meeting", {"confirm_early": True})
     assert ack["ok"], ack
     started = bithu.wait_for(lambda m: m["v"] == first["version"] + 1)
     assert started["changes"][0]["type"] == "meeting"
@@ -73,7 +73,7 @@ def test_reconnected_client_gets_the_live_state(server, http_login, room_client)
     member.join(meeting_id)
 
     roaming.disconnect()
-    assert steady.command(meeting_id, "start_meeting")["ok"]
+    assert steady.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     assert member.command(meeting_id, "check_in")["ok"]
     absent = state["roster"][0]["user_id"]  # whoever sorts first, and the next one
     late_one = state["roster"][1]["user_id"]

@@ -101,7 +101,7 @@ def test_fifty_secret_ballots_at_once_are_counted_exactly(voting_server):
     meeting_id = live_server.scheduled_meeting_id(base, chair_http)
     chair = live_server.connect(base, chair_http)
     chair.join(meeting_id)
-    assert chair.command(meeting_id, "start_meeting")["ok"]
+    assert chair.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
 
     # Fifty voters log in (from several loopback addresses), join and check in.
     https = [_login(base, f"voter{i:02d}", f"127.0.0.{2 + i // 15}") for i in range(1, VOTERS + 1)]

@@ -89,7 +89,7 @@ def test_tasks_recorded_live_and_the_carried_review(server, http_login, room_cli
         )
     )
 
-    assert chair.command(meeting_id, "start_meeting")["ok"]
+    assert chair.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     state = live_server.fetch_state(base, chair_http, meeting_id)
     today = date.fromisoformat(state["tasks"]["today"])
     cell_id = state["meeting"]["cell"]["id"]
@@ -192,7 +192,7 @@ def test_year_end_review_excludes_the_member_concerned(server, http_login, room_
     row5 = next(r for r in panel["members"] if r["user_id"] == ids["dangvien5"])
     assert row5 == {"user_id": ids["dangvien5"], "name": row5["name"], "submitted": True}
 
-    assert chair.command(meeting_id, "start_meeting")["ok"]
+    assert chair.command(meeting_id, "start_meeting", {"confirm_early": True})["ok"]
     for name in names:  # the chair checks in too: present like everyone
         assert clients[name].command(meeting_id, "check_in")["ok"]
     ack = clients["dangvien7"].command(
