@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(5), default="vi")
+    # A short sound and vibration when a vote opens (issue 12): off by default, the user's own
+    # choice on every device (set by the `set_vote_alert` command, read by the room's page).
+    vote_alert: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Rotated on logout, password change and deactivation: every session cookie and remember-me
     # cookie carries it (get_id), so copies taken before any of these stop working.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))

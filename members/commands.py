@@ -79,6 +79,20 @@ def set_language(ctx: SiteContext, payload: Language) -> Effect:
     return Effect(result={"language": payload.language}, audit={"language": payload.language})
 
 
+class VoteAlert(Payload):
+    on: StrictBool
+
+
+@site_command("set_vote_alert", permission="own_account", payload=VoteAlert)
+def set_vote_alert(ctx: SiteContext, payload: VoteAlert) -> Effect:
+    """A short sound and vibration when a vote opens (issue 12, item 4): off by default, kept
+    on the account so the room's page on every device follows it."""
+    if ctx.actor.vote_alert == payload.on:
+        return Effect.nothing({"on": payload.on})
+    ctx.actor.vote_alert = payload.on
+    return Effect(result={"on": payload.on}, audit={"on": payload.on})
+
+
 @site_command("log_out", permission="own_account")
 def log_out(ctx: SiteContext, payload: Payload) -> Effect:
     """A copy of this browser's session or remember-me cookie must not outlive the logout: the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -80,3 +80,15 @@ def reset_calendar():
         run_site(current_user._get_current_object(), "reset_calendar")
         flash(_("Your calendar address is new: the old one no longer works."), "info")
     return redirect(url_for("handbook.me") + "#calendar")
+
+
+@bp.route("/me/vote-alert", methods=["POST"])
+@login_required
+def vote_alert():
+    """The room's "vibrate and beep when a vote opens" box: JSON `{on: bool}`, the person's own
+    preference, through the command path (`set_vote_alert`)."""
+    try:
+        body = request.get_json(silent=True)
+        return jsonify(run_site(current_user._get_current_object(), "set_vote_alert", body))
+    except CommandError as exc:
+        return jsonify(exc.as_dict()), exc.http_status

@@ -76,6 +76,7 @@ def voting_strings() -> dict[str, str]:
 def hall_strings() -> dict[str, str]:
     """The hybrid meeting's part of the room (static/js/hall.js)."""
     return {
+        "alert_not_saved": _("Your choice could not be saved. Please try again."),
         "banner_vote": _("Voting now: %(subject)s — tap to vote", subject="{subject}"),
         "banner_info": _("Voting now: %(subject)s (for information)", subject="{subject}"),
         "channels": _(

@@ -44,7 +44,8 @@
       }
     }
   }
-  function alertsOn() { try { return window.localStorage.getItem("chibo.voteAlert") === "1"; } catch (e) { return false; } }
+  // The person's own choice, from the server (the box is rendered checked or not).
+  function alertsOn() { return $("vote-alert").checked; }
   function beep() {
     try {
       var ctx = new (window.AudioContext || window.webkitAudioContext)();
@@ -59,10 +60,23 @@
     var first = panel.querySelector(".ballot input, .hands button");
     if (first) first.focus({ preventScroll: true });
   });
+  // Saved on the server (a site command), so every device of this person follows it; a refusal
+  // or a lost connection puts the box back as it was and says so.
   var alertBox = $("vote-alert");
-  alertBox.checked = alertsOn();
   alertBox.addEventListener("change", function () {
-    try { window.localStorage.setItem("chibo.voteAlert", alertBox.checked ? "1" : "0"); } catch (e) { /* private mode */ }
+    var wanted = alertBox.checked;
+    var token = document.querySelector("meta[name=csrf-token]").content;
+    function failed(message) {
+      alertBox.checked = !wanted;
+      if (window.chiboRoom) window.chiboRoom.tell(message || T.alert_not_saved);
+    }
+    fetch(alertBox.dataset.url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify({ on: wanted })
+    }).then(function (r) { return r.json(); })
+      .then(function (body) { if (!body.ok) failed(body.error && body.error.message); })
+      .catch(function () { failed(); });
   });
 
   // ---- the hall's part of the open vote --------------------------------------------------------

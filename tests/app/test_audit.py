@@ -219,6 +219,7 @@ def _own_account_writers(s: Scenario) -> None:
     contact = {"phone": "0912 000 111", "email": "dv3@example.org"}
     s.site("dangvien3", "edit_contact", contact | CHANNELS)
     s.site("dangvien3", "reset_calendar")
+    s.site("dangvien3", "set_vote_alert", {"on": True})
     s.site("dangvien3", "mark_notifications_read")  # the invitations of the steps above
     s.site("dangvien3", "log_out")
     profile = {"user_id": member.id, "card_number": "25019999", "admitted_on": "2001-05-19"}

@@ -344,3 +344,29 @@ def test_the_phone_quick_links_show_that_they_scroll(people, running, kp1_chair,
     page.set_viewport_size(DESKTOP)
     expect(nav).to_have_attribute("data-scrolls", "no")
     assert nav.evaluate(arrow) == "none"
+
+
+def test_the_vote_alert_is_the_persons_choice_on_every_device(browser, people):
+    # Khu phố 2's live meeting has had votes: the voting panel (with the box) is shown.
+    phone = people.page("kp2_dangvien2", PHONE)
+    phone.goto(people.base + "/")
+    phone.locator("#live a").first.click()
+    expect(phone.locator(pages.ROOM_READY)).to_be_visible()
+    meeting = int(re.search(r"/meetings/(\d+)", phone.url).group(1))
+    box = phone.locator("#vote-alert")
+    expect(box).not_to_be_checked()  # off by default
+    with phone.expect_response(lambda r: r.url.endswith("/me/vote-alert")) as saved:
+        box.check()
+    assert saved.value.json() == {"ok": True, "result": {"on": True}}
+    # Another device of the same person: the server's choice, not this browser's memory.
+    other = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    try:
+        desk = other.new_page()
+        pages.log_in(desk, people.base, "kp2_dangvien2")
+        desk.goto(f"{people.base}/meetings/{meeting}")
+        expect(desk.locator(pages.ROOM_READY)).to_be_visible()
+        expect(desk.locator("#vote-alert")).to_be_checked()
+    finally:
+        other.close()
+    phone.reload()
+    expect(phone.locator("#vote-alert")).to_be_checked()

@@ -46,6 +46,7 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "handbook.me"): LOGGED_IN,
     ("POST", "handbook.me"): LOGGED_IN,
     ("POST", "handbook.reset_calendar"): LOGGED_IN,
+    ("POST", "handbook.vote_alert"): LOGGED_IN,
     ("GET", "notifications.invitations"): LEADERS,  # the deputy too: same role row
     ("GET", "notifications.cell_reminders"): SECRETARY,
     ("POST", "notifications.cell_reminders"): SECRETARY,
