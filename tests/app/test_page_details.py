@@ -6,7 +6,7 @@ minutes page in Vietnam time (never the raw UTC of the record)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -134,8 +134,11 @@ def test_signature_times_on_the_minutes_page_are_vietnam_time(app, sio, login, l
     assert command(chair, meeting_id, "minutes_approve", {"method": "chair"})["ok"]
     assert command(chair, meeting_id, "end_meeting")["ok"]
     taker_http = login("dangvien1")
-    # 20:05 on 31 December in UTC is 03:05 on 1 January in Vietnam.
-    with time_machine.travel(datetime(2026, 12, 31, 20, 5, tzinfo=UTC), tick=False):
+    # 20:05 in UTC is 03:05 the next day in Vietnam: signed tomorrow at 20:05 UTC (after the
+    # meeting, whatever day the suite runs on; CI moves the clock).
+    signed_at = (datetime.now(UTC) + timedelta(days=1)).replace(hour=20, minute=5, second=0)
+    local_day = (signed_at + timedelta(hours=7)).strftime("%d/%m/%Y")
+    with time_machine.travel(signed_at, tick=False):
         taker_http.post(f"/meetings/{meeting_id}/minutes/sign", data={"password": "chibo-demo"})
     with app.app_context():
         version = db.session.scalar(
@@ -148,5 +151,5 @@ def test_signature_times_on_the_minutes_page_are_vietnam_time(app, sio, login, l
         reader.post("/language/en", data={"next": "/"})
     page = reader.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
     signed = re.search(r'<li class="sig-state">([^<]+)</li>', page).group(1)
-    assert signed.endswith("— 01/01/2027 03:05"), signed
-    assert "2026-12-31T20:05" not in page and "20:05" not in signed
+    assert signed.endswith(f"— {local_day} 03:05"), signed
+    assert "T20:05" not in page and "20:05" not in signed
