@@ -38,6 +38,8 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from core.websocket_frames import DRAIN_BYTES
+
 log = logging.getLogger(__name__)
 
 # Reading the whole meeting costs about ten commands: it counts five.
@@ -219,6 +221,51 @@ def too_large_frame(head: str, message: str) -> str | None:
     return None if answer is None else "4" + answer
 
 
+def answer_oversize_polls(wsgi_app, message: str, path: str = "/socket.io"):
+    """Answer a long-polling POST over ENGINE_MAX_BYTES with 413 and `too_large` ourselves.
+
+    Engine.IO would refuse it with a bare 400 and drop the session, whose pending poll then tells
+    the page "closed" before the 400 arrives: the page could not say why. Answered here, the page
+    sees its request refused with 413 (room.js), closes that transport and reconnects, as after a
+    websocket's 1009; the session left behind expires with its pings. The body is read and
+    dropped first (up to DRAIN_BYTES): closing with unread bytes resets the connection, and the
+    browser loses the answer with it."""
+    body = json.dumps({"ok": False, "error": {"code": "too_large", "message": message}})
+    body_bytes = body.encode()
+
+    def app(environ, start_response):
+        if not _oversize_poll(environ, path):
+            return wsgi_app(environ, start_response)
+        length = int(environ["CONTENT_LENGTH"])
+        log.info("refused a %d-byte long-polling request: too large", length)
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body_bytes)))]
+        if length <= DRAIN_BYTES:
+            _drain(environ["wsgi.input"], length)
+        else:
+            headers.append(("Connection", "close"))
+        start_response("413 Content Too Large", headers)
+        return [body_bytes]
+
+    return app
+
+
+def _drain(stream, length: int) -> None:
+    while length > 0:
+        chunk = stream.read(min(length, 65536))
+        if not chunk:
+            return
+        length -= len(chunk)
+
+
+def _oversize_poll(environ, path: str) -> bool:
+    if environ.get("REQUEST_METHOD") != "POST" or not environ.get("PATH_INFO", "").startswith(path):
+        return False
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0) > ENGINE_MAX_BYTES
+    except ValueError:
+        return False
+
+
 def oversize_answer(app: Flask):
     """What the entry point gives `core.websocket_frames` to answer a frame over the limit."""
     message = _too_large_message(app)
@@ -276,5 +323,7 @@ def install(app: Flask) -> EventLimits:
     from core.extensions import socketio
 
     gate = MessageGate() if limits.enabled else None
-    install_gate(socketio.server, gate, _too_large_message(app))
+    too_large_message = _too_large_message(app)
+    install_gate(socketio.server, gate, too_large_message)
+    app.wsgi_app = answer_oversize_polls(app.wsgi_app, too_large_message)
     return limits

@@ -117,9 +117,10 @@
   socket.on("disconnect", function (reason, details) {
     wasDisconnected = true;
     setConnection(reason === "io client disconnect" || navigator.onLine === false ? "offline" : "reconnecting");
-    // 1009: the server refused a message over its transport's limit (its answer may have come
-    // first). Socket.IO reconnects by itself and the join brings the state back.
-    if (details && details.context && details.context.code === 1009) {
+    // The server refused a message over its transport's limit (its answer may have come first):
+    // a websocket closed with 1009, or a long-polling request answered 413 (event_limits.py).
+    // Socket.IO reconnects by itself and the join brings the state back.
+    if (details && ((details.context && details.context.code === 1009) || details.description === 413)) {
       notice(T.too_large, "error");
       closedTooLarge = true; // said again with "back online", which replaces this notice
     }

@@ -157,3 +157,18 @@ def test_one_sockets_burst_waits_behind_itself_and_others_go_first():
     for thread in threads:
         thread.join(5)
     assert outcomes.count(True) == MAX_WAITING
+
+
+def test_a_long_polling_request_over_the_transport_limit_is_answered_413_too_large(app):
+    """Engine.IO's own answer is a bare 400 after the session's poll already said "closed": the
+    page could not tell why. The body is read to its end first (no connection reset)."""
+    from meetings.event_limits import ENGINE_MAX_BYTES
+
+    client = app.test_client()
+    body = "4" + "x" * (ENGINE_MAX_BYTES + 1)
+    answer = client.post("/socket.io/?EIO=4&transport=polling&sid=any", data=body)
+    assert answer.status_code == 413
+    assert answer.get_json()["error"]["code"] == "too_large"
+    assert answer.get_json()["error"]["message"]
+    # Under the limit, Engine.IO answers as before (here: an unknown session).
+    assert client.post("/socket.io/?EIO=4&transport=polling&sid=any", data="4x").status_code == 400
