@@ -114,6 +114,38 @@ def check(changes: list[dict]) -> None:
                 raise InvalidChange(change["type"])
 
 
+def coalesce(changes: list[dict]) -> list[dict]:
+    """The same changes without those a later one overwrites entirely: a whole section replaced
+    again, or an item patched again with at least the same fields (a group of ballots, see
+    meetings/group_commit.py, says each ballot's progress: only the last one matters). Applying
+    the result gives the state applying them all gives: what is dropped is written over later."""
+    kept: list[dict] = []
+    last_seen: dict[tuple, int] = {}  # what a change overwrites -> its index in `kept`
+    for change in changes:
+        target = _overwrites(change)
+        if target is not None and target in last_seen:
+            kept[last_seen[target]] = None
+        kept.append(change)
+        if target is not None:
+            last_seen[target] = len(kept) - 1
+    return [change for change in kept if change is not None]
+
+
+def _overwrites(change: dict) -> tuple | None:
+    """What a change writes in full, so that an earlier change to it may be dropped: `(type,)`
+    for a one-part `replace` of a whole section, `(type, key value, fields)` for a one-part
+    keyed `patch` of one item. None for the rest (kept as they come)."""
+    parts = CHANGE_TYPES.get(change["type"], ())
+    if len(parts) != 1 or parts[0].field is not None:
+        return None
+    part, data = parts[0], change["data"]
+    if part.rule == Rule.REPLACE:
+        return (change["type"],)
+    if part.rule == Rule.PATCH and part.key is not None and isinstance(data, dict):
+        return (change["type"], data.get(part.key), frozenset(data))
+    return None
+
+
 # ---- the reducer (the same steps as static/js/changes.js) ---------------------------------------
 
 

@@ -36,7 +36,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from auth.models import User
 from core import broadcast, safe_input
 from core.extensions import db
+from meetings import group_commit
 from meetings.changes import check as check_changes
+from meetings.changes import coalesce as coalesce_changes
 from meetings.errors import CommandError, Forbidden, Invalid, NotFound, Unavailable
 from meetings.models import CommandLog, Meeting
 from meetings.permissions import (
@@ -142,6 +144,9 @@ class Command:
     # A secret to key the payload's fingerprint with (None: a plain hash will do). A secret
     # ballot's payload must not be kept as a plain hash: its choices could be guessed back.
     fingerprint_secret: Callable[[dict], bytes | None] | None = None
+    # Run with the meeting's other grouped commands that arrive together: one transaction, one
+    # version, one broadcast (meetings/group_commit.py). For commands members send all at once.
+    grouped: bool = False
 
 
 REGISTRY: dict[str, Command] = {}
@@ -184,15 +189,17 @@ def command(
     wire: bool = True,
     refusal: Callable[[Context], CommandError | None] | None = None,
     fingerprint_secret: Callable[[dict], bytes | None] | None = None,
+    grouped: bool = False,
 ):
     """Register a meeting command under a name, guarded by a permission of the table.
-    `wire=False`: only the server's own pages run it (`run`), e.g. when the payload is a file."""
+    `wire=False`: only the server's own pages run it (`run`), e.g. when the payload is a file.
+    `grouped=True`: run together with those arriving at the same moment (see `Command.grouped`)."""
     if permission not in MEETING_PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
 
     def register(handler):
         REGISTRY[name] = Command(
-            name, permission, payload, handler, wire, refusal, fingerprint_secret
+            name, permission, payload, handler, wire, refusal, fingerprint_secret, grouped
         )
         return handler
 
@@ -317,6 +324,13 @@ def dispatch(actor: User, meeting_id, name, client_id, raw_payload) -> dict:
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise Invalid(field="cid")
     raw = screen_payload(raw_payload)
+    if cmd.grouped:
+        actor_id = actor.id
+        db.session.rollback()  # its connection goes back to the pool while it waits
+        job = group_commit.Job(actor_id, client_id, cmd.name, raw)
+        ack = group_commit.submit(meeting_id, job, _run_group)
+        if ack is not None:
+            return ack
     return _guarded(
         cmd.name,
         lambda: _run(actor, meeting_id, cmd, client_id, raw),
@@ -420,27 +434,101 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw:
         db.session.rollback()  # undoes the version bump: the lock was all it wrote
         return {"ok": True, "version": version - 1, "result": effect.result, "unchanged": True}
     check_changes(effect.changes)  # each type in the change table, or nothing is committed
-    db.session.add(
-        CommandLog(
-            meeting_id=meeting_id,
-            actor_id=actor.id,
-            client_id=client_id,
-            name=cmd.name,
-            details=effect.audit,
-            result=effect.result,
-            version=version,
-            payload_fingerprint=payload_fingerprint(cmd, raw) if client_id else None,
-        )
-    )
     actor_id = actor.id  # read before the commit expires it (no reload to learn an id)
+    db.session.add(_log_row(meeting_id, actor_id, client_id, cmd, raw, effect, version))
     db.session.commit()
-    for action in effect.after_commit:
-        action()
-    broadcast.changes(meeting_id, version, effect.changes)
-    for user_id, event, data in effect.private:
-        broadcast.to_user(user_id, event, data)
-    committed(cmd.name, meeting_id, actor_id, effect.audit)
+    _after(meeting_id, version, [(cmd, actor_id, effect)])
     return {"ok": True, "version": version, "result": effect.result}
+
+
+def _log_row(
+    meeting_id: int,
+    actor_id: int,
+    client_id: str | None,
+    cmd: Command,
+    raw: dict,
+    effect: Effect,
+    version: int,
+) -> CommandLog:
+    return CommandLog(
+        meeting_id=meeting_id,
+        actor_id=actor_id,
+        client_id=client_id,
+        name=cmd.name,
+        details=effect.audit,
+        result=effect.result,
+        version=version,
+        payload_fingerprint=payload_fingerprint(cmd, raw) if client_id else None,
+    )
+
+
+def _after(meeting_id: int, version: int, done: list[tuple[Command, int, Effect]]) -> None:
+    """Once committed: what waited for the commit, the one broadcast, each actor's private
+    events, the listeners."""
+    for _cmd, _actor_id, effect in done:
+        for action in effect.after_commit:
+            action()
+    changes = [change for _cmd, _actor_id, effect in done for change in effect.changes]
+    broadcast.changes(meeting_id, version, coalesce_changes(changes) if len(done) > 1 else changes)
+    for _cmd, _actor_id, effect in done:
+        for user_id, event, data in effect.private:
+            broadcast.to_user(user_id, event, data)
+    for cmd, actor_id, effect in done:
+        committed(cmd.name, meeting_id, actor_id, effect.audit)
+
+
+def _run_group(meeting_id: int, jobs: list[group_commit.Job]) -> None:
+    """Run commands queued together in one transaction (meetings/group_commit.py), setting each
+    job's ack. One alone, or a group in which any command is refused or fails, sets none: each
+    then runs alone (`dispatch`) and gets its own answer."""
+    if len(jobs) < 2:
+        return
+    with _running(jobs[0].name):
+        try:
+            acks = _run_together(meeting_id, jobs)
+        except Exception:
+            db.session.rollback()
+            log.debug("a group of %d commands runs alone", len(jobs), exc_info=True)
+            return
+    for job, ack in zip(jobs, acks, strict=True):
+        job.ack = ack
+
+
+def _run_together(meeting_id: int, jobs: list[group_commit.Job]) -> list[dict]:
+    """`_run`'s steps for every job under one lock, one version, one commit, one broadcast."""
+    version = _lock(meeting_id)
+    meeting = _locked_meeting(meeting_id)
+    acks: list[dict] = []
+    done: list[tuple[Command, int, Effect]] = []
+    for job in jobs:
+        cmd = REGISTRY[job.name]
+        replay = _replay(job.actor_id, job.client_id, cmd, job.raw) if job.client_id else None
+        if replay is not None:
+            acks.append(replay)
+            continue
+        actor = db.session.get(User, job.actor_id)
+        roles = meeting_roles(actor, meeting)
+        if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
+            raise Forbidden()  # alone, it gets its own reason
+        effect = cmd.handler(Context(actor, meeting, roles), parse_payload(cmd, job.raw))
+        if effect.unchanged:
+            raise _Alone()  # its ack names the version before it: alone, that is well defined
+        check_changes(effect.changes)
+        db.session.add(
+            _log_row(meeting_id, job.actor_id, job.client_id, cmd, job.raw, effect, version)
+        )
+        done.append((cmd, job.actor_id, effect))
+        acks.append({"ok": True, "version": version, "result": effect.result})
+    if not done:  # only repeats: nothing to write
+        db.session.rollback()
+        return acks
+    db.session.commit()
+    _after(meeting_id, version, done)
+    return acks
+
+
+class _Alone(Exception):
+    """A command of a group that must run alone (and so the whole group does)."""
 
 
 def _run_org(actor: User, organization_id: int, cmd: Command, raw: dict) -> dict:

@@ -273,6 +273,7 @@ def _check_choices(vote: Vote, choices: list[str]) -> list[str]:
     payload=CastVote,
     refusal=_never_votes,
     fingerprint_secret=_ballot_fingerprint_secret,
+    grouped=True,  # a whole meeting votes within seconds
 )
 def cast_vote(ctx: Context, payload: CastVote) -> Effect:
     """An eligible voter casts a ballot (secret: once, final) or raises / changes a hand."""
