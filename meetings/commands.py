@@ -485,17 +485,22 @@ def _run_group(meeting_id: int, jobs: list[group_commit.Job]) -> None:
         return
     with _running(jobs[0].name):
         try:
-            acks = _run_together(meeting_id, jobs)
+            acks, version, done = _run_together(meeting_id, jobs)
         except Exception:
             db.session.rollback()
             log.debug("a group of %d commands runs alone", len(jobs), exc_info=True)
             return
-    for job, ack in zip(jobs, acks, strict=True):
-        job.ack = ack
+        for job, ack in zip(jobs, acks, strict=True):
+            job.ack = ack
+        if done:  # committed: a failure after the commit never sends a command round again
+            _after(meeting_id, version, done)
 
 
-def _run_together(meeting_id: int, jobs: list[group_commit.Job]) -> list[dict]:
-    """`_run`'s steps for every job under one lock, one version, one commit, one broadcast."""
+def _run_together(
+    meeting_id: int, jobs: list[group_commit.Job]
+) -> tuple[list[dict], int, list[tuple[Command, int, Effect]]]:
+    """`_run`'s steps for every job under one lock and one version, then one commit. Returns
+    the acks, the version and what the commit must be followed by (`_after`)."""
     version = _lock(meeting_id)
     meeting = _locked_meeting(meeting_id)
     acks: list[dict] = []
@@ -521,10 +526,9 @@ def _run_together(meeting_id: int, jobs: list[group_commit.Job]) -> list[dict]:
         acks.append({"ok": True, "version": version, "result": effect.result})
     if not done:  # only repeats: nothing to write
         db.session.rollback()
-        return acks
-    db.session.commit()
-    _after(meeting_id, version, done)
-    return acks
+    else:
+        db.session.commit()
+    return acks, version, done
 
 
 class _Alone(Exception):
