@@ -30,7 +30,8 @@ from types import ModuleType
 
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy import event as orm_event
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from auth.models import User
@@ -302,6 +303,11 @@ def _replay(actor_id: int, client_id: str, cmd: Command, raw: dict) -> dict | No
     prior = db.session.scalar(
         select(CommandLog).where(CommandLog.actor_id == actor_id, CommandLog.client_id == client_id)
     )
+    return _repeat_of(prior, cmd, raw)
+
+
+def _repeat_of(prior: CommandLog | None, cmd: Command, raw: dict) -> dict | None:
+    """The answer to a command whose id was logged already as `prior` (None: it was not)."""
     if prior is None:
         return None
     if (
@@ -429,13 +435,14 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw:
         # Before the payload: a caller without the right learns nothing more than why.
         context = Context(actor, meeting, roles)
         raise (cmd.refusal(context) if cmd.refusal else None) or Forbidden()
-    effect = cmd.handler(Context(actor, meeting, roles), parse_payload(cmd, raw))
-    if effect.unchanged:
-        db.session.rollback()  # undoes the version bump: the lock was all it wrote
-        return {"ok": True, "version": version - 1, "result": effect.result, "unchanged": True}
-    check_changes(effect.changes)  # each type in the change table, or nothing is committed
-    actor_id = actor.id  # read before the commit expires it (no reload to learn an id)
-    db.session.add(_log_row(meeting_id, actor_id, client_id, cmd, raw, effect, version))
+    with _holding_what_is_loaded():
+        effect = cmd.handler(Context(actor, meeting, roles), parse_payload(cmd, raw))
+        if effect.unchanged:
+            db.session.rollback()  # undoes the version bump: the lock was all it wrote
+            return {"ok": True, "version": version - 1, "result": effect.result, "unchanged": True}
+        check_changes(effect.changes)  # each type in the change table, or nothing is committed
+        actor_id = actor.id  # read before the commit expires it (no reload to learn an id)
+        db.session.add(_log_row(meeting_id, actor_id, client_id, cmd, raw, effect, version))
     db.session.commit()
     _after(meeting_id, version, [(cmd, actor_id, effect)])
     return {"ok": True, "version": version, "result": effect.result}
@@ -503,15 +510,50 @@ def _run_together(
     the acks, the version and what the commit must be followed by (`_after`)."""
     version = _lock(meeting_id)
     meeting = _locked_meeting(meeting_id)
+    # Read once for the group, not once per command: the actors, and the command ids logged.
+    actors = {
+        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(_actor_ids(jobs))))
+    }
+    logged = _logged(jobs)
+    with _holding_what_is_loaded():
+        return _run_jobs(meeting_id, version, meeting, jobs, actors, logged)
+
+
+@contextmanager
+def _holding_what_is_loaded() -> Iterator[None]:
+    """Keep every object the session loads until the command or group ends: the session holds
+    them weakly, so the vote a ballot loaded was read again by its fingerprint (and by the next
+    ballot of a group)."""
+    session = db.session()
+    held: list = []
+
+    def hold(_session, instance) -> None:
+        held.append(instance)
+
+    orm_event.listen(session, "loaded_as_persistent", hold)
+    try:
+        yield
+    finally:
+        orm_event.remove(session, "loaded_as_persistent", hold)
+
+
+def _run_jobs(
+    meeting_id: int,
+    version: int,
+    meeting: Meeting,
+    jobs: list[group_commit.Job],
+    actors: dict[int, User],
+    logged: dict[tuple[int, str], CommandLog],
+) -> tuple[list[dict], int, list[tuple[Command, int, Effect]]]:
     acks: list[dict] = []
     done: list[tuple[Command, int, Effect]] = []
     for job in jobs:
         cmd = REGISTRY[job.name]
-        replay = _replay(job.actor_id, job.client_id, cmd, job.raw) if job.client_id else None
+        replay = _repeat_of(logged.get((job.actor_id, job.client_id)), cmd, job.raw)
         if replay is not None:
             acks.append(replay)
             continue
-        actor = db.session.get(User, job.actor_id)
+        actor = actors[job.actor_id]
         roles = meeting_roles(actor, meeting)
         if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
             raise Forbidden()  # alone, it gets its own reason
@@ -519,9 +561,10 @@ def _run_together(
         if effect.unchanged:
             raise _Alone()  # its ack names the version before it: alone, that is well defined
         check_changes(effect.changes)
-        db.session.add(
-            _log_row(meeting_id, job.actor_id, job.client_id, cmd, job.raw, effect, version)
-        )
+        row = _log_row(meeting_id, job.actor_id, job.client_id, cmd, job.raw, effect, version)
+        db.session.add(row)
+        if job.client_id:
+            logged[(job.actor_id, job.client_id)] = row  # the same id again in this group
         done.append((cmd, job.actor_id, effect))
         acks.append({"ok": True, "version": version, "result": effect.result})
     if not done:  # only repeats: nothing to write
@@ -529,6 +572,23 @@ def _run_together(
     else:
         db.session.commit()
     return acks, version, done
+
+
+def _actor_ids(jobs: list[group_commit.Job]) -> set[int]:
+    return {job.actor_id for job in jobs}
+
+
+def _logged(jobs: list[group_commit.Job]) -> dict[tuple[int, str], CommandLog]:
+    """The command log rows of the jobs' (actor, command id) pairs already logged."""
+    pairs = {(job.actor_id, job.client_id) for job in jobs if job.client_id}
+    if not pairs:
+        return {}
+    rows = db.session.scalars(
+        select(CommandLog).where(
+            or_(*(and_(CommandLog.actor_id == a, CommandLog.client_id == c) for a, c in pairs))
+        )
+    )
+    return {(row.actor_id, row.client_id): row for row in rows}
 
 
 class _Alone(Exception):
