@@ -26,8 +26,17 @@ services: ## Start PostgreSQL and Redis if they are down (never fails)
 run: bootstrap ## Run the app: make run ARGS="..."
 	$(PY) app.py $(ARGS)
 
+# The app-level folders: each test has its own database, so they run on two workers (the whole
+# suite alone, `make test`, runs them that way first, then the rest: real servers, browsers and
+# processes of their own, one at a time).
+APP_LEVEL := tests/unit tests/app tests/security
 test: bootstrap-dev services ## Run the tests: make test PYTEST_ARGS="tests/browser -q"
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@if [ -n "$(PYTEST_ARGS)" ]; then \
+		$(VENV)/bin/pytest $(PYTEST_ARGS); \
+	else \
+		$(VENV)/bin/pytest -n 2 $(APP_LEVEL) && \
+		$(VENV)/bin/pytest $(addprefix --ignore=,$(APP_LEVEL)); \
+	fi
 
 # The same suite with the `app` fixture on fresh PostgreSQL databases (tests/scale/pg.py).
 # Browser and real-server tests are left to the first pass: they test the page and the
@@ -35,12 +44,11 @@ test: bootstrap-dev services ## Run the tests: make test PYTEST_ARGS="tests/brow
 # The app-level folders run on two workers (each test's database is its own); tests/scale starts
 # processes of its own and runs alone.
 PG_PYTEST_ARGS ?= -m "not browser and not server"
-PG_PARALLEL    := tests/unit tests/app tests/security
 test-postgres: bootstrap-dev services ## The suite on PostgreSQL (127.0.0.1:5432), if reachable
 	@if $(PY) -c 'import sys; from tests.scale import pg; sys.exit(0 if pg.reachable() else 1)'; then \
-		CHIBO_TEST_DATABASE=postgresql $(VENV)/bin/pytest $(PG_PYTEST_ARGS) -n 2 $(PG_PARALLEL) $(PYTEST_ARGS) && \
+		CHIBO_TEST_DATABASE=postgresql $(VENV)/bin/pytest $(PG_PYTEST_ARGS) -n 2 $(APP_LEVEL) $(PYTEST_ARGS) && \
 		CHIBO_TEST_DATABASE=postgresql $(VENV)/bin/pytest $(PG_PYTEST_ARGS) \
-			$(addprefix --ignore=,$(PG_PARALLEL)) $(PYTEST_ARGS); \
+			$(addprefix --ignore=,$(APP_LEVEL)) $(PYTEST_ARGS); \
 	else \
 		echo "==> PostgreSQL is not reachable: the PostgreSQL pass is skipped"; \
 	fi
@@ -50,7 +58,7 @@ test-postgres: bootstrap-dev services ## The suite on PostgreSQL (127.0.0.1:5432
 # in UTC), 29 February, 1 March after a short February, and the minute a demo meeting is planned.
 CLOCKS ?= 2026-12-31T23:30+07:00 2027-01-01T00:15+07:00 2028-02-29T12:00+07:00 \
           2027-03-01T08:00+07:00 2027-04-30T19:30+07:00
-CLOCK_PYTEST_ARGS ?= tests/unit tests/app tests/security -q -p no:cacheprovider -n 2
+CLOCK_PYTEST_ARGS ?= $(APP_LEVEL) -q -p no:cacheprovider -n 2
 test-clocks: bootstrap-dev ## The app-level suite on moved clocks (CLOCKS="...")
 	@set -e; for when in $(CLOCKS); do \
 		echo "==> the app-level suite as if it were $$when"; \
