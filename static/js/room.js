@@ -272,8 +272,21 @@
   // ---- rendering -----------------------------------------------------------------------------
   function render() {
     renderMeeting(); renderAgenda(); renderMe(); renderFigures(); renderRoster(); renderObservers();
-    document.dispatchEvent(new CustomEvent("chibo:render", { detail: { state: state, send: send } }));
+    tellFeatures();
     renderQuickNav();
+  }
+  // The feature scripts (speakers.js, voting.js…) load after this one, and the browser may answer
+  // the join while it still waits for one of them: a render told then would be lost to it (the
+  // speakers' panel stayed empty until the next change). Until the page's scripts have all run
+  // (DOMContentLoaded, which comes after every deferred script), the render is told then.
+  var scriptsLoaded = document.readyState === "complete";
+  document.addEventListener("DOMContentLoaded", function () {
+    scriptsLoaded = true;
+    if (state) tellFeatures();
+  });
+  function tellFeatures() {
+    if (!scriptsLoaded) return;
+    document.dispatchEvent(new CustomEvent("chibo:render", { detail: { state: state, send: send } }));
   }
 
   // The quick links lead only to panels this person sees now.

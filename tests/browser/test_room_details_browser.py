@@ -196,6 +196,51 @@ def test_the_floor_cue_and_each_members_place_live(people, running, kp1_chair, a
     expect(phone.locator("#floor-chip")).to_have_text(place.format(n=1))
 
 
+def test_a_feature_script_that_loads_after_the_join_still_shows_the_state(
+    browser, running, kp1_chair, console
+):
+    """The join may be answered while the browser still waits for a later script (a slow phone
+    network): speakers.js is held back here until the room has its state. Its panel must show the
+    queue anyway (it stayed empty until the next change: the floor test's flake under load)."""
+    base = running.url
+    meetings = _kp1_meetings(kp1_chair)
+    live = next((m["meeting"]["id"] for m in meetings if m["meeting"]["status"] == "live"), None)
+    if live is None:  # run alone: start one (the floor test leaves its meeting live)
+        live = live_server.scheduled_meeting_id(base, kp1_chair.session)
+        kp1_chair.command(live, "start_meeting", {"confirm_early": True})
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    context.set_default_timeout(pages.TIMEOUT)
+    page = console.watch(context.new_page(), "dangvien5")
+    pages.log_in(page, base, "dangvien5")  # one login: logins are rate limited
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    for name in ("check_in", "raise_hand"):
+        answer = page.request.post(
+            f"{base}/meetings/{live}/commands/{name}",
+            data={"cid": f"late-script-{name}", "payload": {}},
+            headers={"X-CSRFToken": token},
+        )
+        assert answer.json()["ok"], answer.json()
+    state = page.request.get(f"{base}/meetings/{live}/state").json()["snapshot"]
+    queue = [
+        row["user_id"]
+        for row in state["speakers"]["queue"]
+        if row["agenda_item_id"] == state["agenda"]["current_item_id"]
+    ]
+    place = queue.index(state["me"]["user_id"]) + 1
+    held = []
+    page.route("**/static/js/speakers.js*", lambda route: held.append(route))
+    page.goto(f"{base}/meetings/{live}", wait_until="commit")
+    expect(page.locator(pages.ROOM_READY)).to_be_visible()  # joined, speakers.js not yet run
+    assert page.evaluate("window.chiboRoom.state().version") == state["version"]
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#floor-chip")).to_have_text(
+        f"Đồng chí đứng thứ {place} trong danh sách phát biểu."
+    )
+    expect(page.locator("#sp-queue li")).to_have_count(len(queue))
+    context.close()
+
+
 # ---- verdicts and the vote form ---------------------------------------------------------------
 
 
