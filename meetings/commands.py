@@ -46,6 +46,7 @@ from meetings.permissions import (
     MEETING_PERMISSIONS,
     ORG_PERMISSIONS,
     SITE_PERMISSIONS,
+    RoleFacts,
     allowed,
     meeting_roles,
     organization_roles,
@@ -515,8 +516,9 @@ def _run_together(
         u.id: u for u in db.session.scalars(select(User).where(User.id.in_(_actor_ids(jobs))))
     }
     logged = _logged(jobs)
+    facts = RoleFacts(meeting, actors)
     with _holding_what_is_loaded():
-        return _run_jobs(meeting_id, version, meeting, jobs, actors, logged)
+        return _run_jobs(meeting_id, version, meeting, jobs, actors, logged, facts)
 
 
 @contextmanager
@@ -544,6 +546,7 @@ def _run_jobs(
     jobs: list[group_commit.Job],
     actors: dict[int, User],
     logged: dict[tuple[int, str], CommandLog],
+    facts: RoleFacts,
 ) -> tuple[list[dict], int, list[tuple[Command, int, Effect]]]:
     acks: list[dict] = []
     done: list[tuple[Command, int, Effect]] = []
@@ -554,7 +557,7 @@ def _run_jobs(
             acks.append(replay)
             continue
         actor = actors[job.actor_id]
-        roles = meeting_roles(actor, meeting)
+        roles = meeting_roles(actor, meeting, facts)
         if not allowed(roles, cmd.permission, MEETING_PERMISSIONS):
             raise Forbidden()  # alone, it gets its own reason
         effect = cmd.handler(Context(actor, meeting, roles), parse_payload(cmd, job.raw))

@@ -123,14 +123,19 @@ def oversight_of(user: User, cell: Organization) -> Oversight | None:
     return next((by_org[org_id] for org_id in above if org_id in by_org), None)
 
 
-def cell_roles(user: User, cell: Organization) -> frozenset[str]:
-    """Roles a user holds in a cell, independent of any meeting."""
+_LOOK_UP = object()  # "read it from the database" (the caller has not read it already)
+
+
+def cell_roles(user: User, cell: Organization, membership=_LOOK_UP) -> frozenset[str]:
+    """Roles a user holds in a cell, independent of any meeting. `membership`: the user's
+    membership of the cell (or None) when the caller read it already (`RoleFacts`)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
     roles: set[str] = set()
     if user.is_admin:
         roles.add("admin")
-    membership = membership_of(user, cell.id)
+    if membership is _LOOK_UP:
+        membership = membership_of(user, cell.id)
     # Members transferred out or suspended do not take part in this cell's activities.
     if membership and not (membership.is_transferred_out or membership.is_suspended):
         roles.update({"member", membership.party_status})
@@ -169,14 +174,41 @@ def organization_roles(user: User, org: Organization) -> frozenset[str]:
     return frozenset(roles)
 
 
-def meeting_roles(user: User, meeting) -> frozenset[str]:
-    roles = set(cell_roles(user, meeting.cell))
+class RoleFacts:
+    """What `meeting_roles` reads for many users of one meeting, read once: their memberships of
+    the cell and the meeting's counting team (a group of ballots, meetings/group_commit.py)."""
+
+    def __init__(self, meeting, user_ids: Iterable[int]) -> None:
+        ids = list(user_ids)
+        rows = db.session.scalars(
+            select(Membership).where(
+                Membership.cell_id == meeting.cell_id, Membership.user_id.in_(ids)
+            )
+        )
+        self.memberships = {row.user_id: row for row in rows}
+        self.counters = set(
+            db.session.scalars(
+                select(CountingTeamMember.user_id).where(
+                    CountingTeamMember.meeting_id == meeting.id,
+                    CountingTeamMember.user_id.in_(ids),
+                )
+            )
+        )
+
+
+def meeting_roles(user: User, meeting, facts: RoleFacts | None = None) -> frozenset[str]:
+    membership = facts.memberships.get(user.id) if facts else _LOOK_UP
+    roles = set(cell_roles(user, meeting.cell, membership))
     if "member" in roles:
         if meeting.chair_id == user.id:
             roles.add("chair")
         if meeting.minute_taker_id == user.id:
             roles.add("minute_taker")
-        if db.session.get(CountingTeamMember, (meeting.id, user.id)) is not None:
+        if (
+            user.id in facts.counters
+            if facts
+            else db.session.get(CountingTeamMember, (meeting.id, user.id)) is not None
+        ):
             roles.add("counter")
     return frozenset(roles)
 

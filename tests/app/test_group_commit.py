@@ -181,3 +181,24 @@ def test_a_group_that_fails_still_wakes_everyone_and_hands_on_the_lead():
     with pytest.raises(RuntimeError):
         group_commit.submit(8, job, run_group)
     assert 8 not in group_commit._queues
+
+
+def test_roles_read_once_for_a_group_are_the_roles_read_one_by_one(ctx):
+    """`RoleFacts` (memberships and counting team read once) gives `meeting_roles` what it reads
+    alone: a member, the chair, a probationary member, a counter, a leader (observer), an outsider."""
+    from auth.models import User
+    from meetings.models import CountingTeamMember
+    from meetings.permissions import RoleFacts, meeting_roles
+
+    meeting_id = live_meeting()
+    meeting = db.session.get(Meeting, meeting_id)
+    db.session.add(CountingTeamMember(meeting_id=meeting_id, user_id=uid("dangvien5")))
+    db.session.flush()
+    names = ["dangvien1", "bithu", "dubi1", "dangvien5", "lanhdao", "kp2_dangvien1", "mien1"]
+    users = [db.session.scalar(select(User).where(User.username == n)) for n in names]
+    facts = RoleFacts(meeting, [u.id for u in users])
+    alone = {u.username: meeting_roles(u, meeting) for u in users}
+    together = {u.username: meeting_roles(u, meeting, facts) for u in users}
+    assert together == alone
+    assert "counter" in alone["dangvien5"] and "chair" in alone["bithu"]
+    assert "observer" in alone["lanhdao"] and alone["kp2_dangvien1"] == frozenset()
