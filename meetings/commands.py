@@ -511,10 +511,10 @@ def _run_together(
     the acks, the version and what the commit must be followed by (`_after`)."""
     version = _lock(meeting_id)
     meeting = _locked_meeting(meeting_id)
-    # Read once for the group, not once per command: the actors, and the command ids logged.
-    actors = {
-        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(_actor_ids(jobs))))
-    }
+    # Read once for the group, not once per command: the actors, the command ids logged, and
+    # what the actors' roles rest on.
+    actor_ids = {job.actor_id for job in jobs}
+    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
     logged = _logged(jobs)
     facts = RoleFacts(meeting, actors)
     with _holding_what_is_loaded():
@@ -575,10 +575,6 @@ def _run_jobs(
     else:
         db.session.commit()
     return acks, version, done
-
-
-def _actor_ids(jobs: list[group_commit.Job]) -> set[int]:
-    return {job.actor_id for job in jobs}
 
 
 def _logged(jobs: list[group_commit.Job]) -> dict[tuple[int, str], CommandLog]:

@@ -2,7 +2,7 @@
 
 When 300 members vote within a second, each ballot used to be its own transaction and its own
 `changes` message to 300 sockets: 300 commits one after the other and 90,000 messages. Commands
-registered `grouped=True` (a ballot, a check-in) queue per meeting instead. The one that finds no
+registered `grouped=True` (a ballot) queue per meeting instead. The one that finds no
 group running leads: it lets those arriving with it queue up (one switch), takes every command
 queued (up to MAX_GROUP), has them run in one transaction (`meetings.commands._run_group`) and
 hands the lead to the first command still waiting. Alone, a command runs at once, as it always
