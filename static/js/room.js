@@ -114,13 +114,22 @@
       pending.forEach(transmit); // idempotent: the server applies each command id once
     });
   });
+  // A message over the limit sent past `transmit`'s check (another script on the page): if the
+  // connection then drops, that is why, even when the close code was lost with the connection.
+  var sentOversize = false;
+  if (socket.onAnyOutgoing) {
+    socket.onAnyOutgoing(function (event, data) {
+      if (event === "command" && data && tooLarge(data)) sentOversize = true;
+    });
+  }
+  socket.on("connect", function () { sentOversize = false; });
   socket.on("disconnect", function (reason, details) {
     wasDisconnected = true;
     setConnection(reason === "io client disconnect" || navigator.onLine === false ? "offline" : "reconnecting");
     // The server refused a message over its transport's limit (its answer may have come first):
     // a websocket closed with 1009, or a long-polling request answered 413 (event_limits.py).
     // Socket.IO reconnects by itself and the join brings the state back.
-    if (details && ((details.context && details.context.code === 1009) || details.description === 413)) {
+    if (sentOversize || (details && ((details.context && details.context.code === 1009) || details.description === 413))) {
       notice(T.too_large, "error");
       closedTooLarge = true; // said again with "back online", which replaces this notice
     }
