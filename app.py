@@ -272,6 +272,9 @@ def main(argv: list[str] | None = None) -> None:
 
     jobs.start_in_process(app)  # one process: email and reminders run here too
     _raise_file_limit(args.max_connections)
+    from core import stack_dump
+
+    stack_dump.install()
     print(f"chibo: http://{args.host}:{args.port}  ({app.config['CHIBO_ASYNC_MODE']})", flush=True)
     import gc
 

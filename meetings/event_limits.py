@@ -129,11 +129,13 @@ class EventLimits:
         """Run the body when this socket's earlier events are done; yields False (and runs
         nothing) when too many of its events wait already."""
         with self._lock:
-            if self._waiting[sid] >= MAX_WAITING:
-                yield False
-                return
-            self._waiting[sid] += 1
-            turn = self._turns.setdefault(sid, threading.Semaphore(1))
+            refused = self._waiting[sid] >= MAX_WAITING
+            if not refused:
+                self._waiting[sid] += 1
+                turn = self._turns.setdefault(sid, threading.Semaphore(1))
+        if refused:  # answered outside the lock: the answer may close the socket (`forget`)
+            yield False
+            return
         try:
             with turn:
                 yield True

@@ -159,6 +159,28 @@ def test_one_sockets_burst_waits_behind_itself_and_others_go_first():
     assert outcomes.count(True) == MAX_WAITING
 
 
+def test_a_refused_turn_that_closes_its_socket_does_not_lock_every_other_socket_out():
+    """Found under the flood benchmark: the refusal was answered while `socket_turn` still held
+    the lock shared by all sockets; the refusal that disconnects the socket runs `forget`, which
+    takes that lock again, and every socket of the server then waited for ever (idle in epoll)."""
+    limits = EventLimits("memory://", "test", "1000/second", "1000/second")
+    limits._waiting["flooder"] = MAX_WAITING  # as many of its events wait as it may have
+    outcome: list[bool] = []
+
+    def refused_then_closed():
+        with limits.socket_turn("flooder") as turn:
+            outcome.append(turn)
+            limits.forget("flooder")  # what on_disconnect does when the refusal disconnects
+        with limits.socket_turn("someone-else") as turn:
+            outcome.append(turn)
+
+    thread = threading.Thread(target=refused_then_closed, daemon=True)
+    thread.start()
+    thread.join(2)
+    assert not thread.is_alive(), "the refusal deadlocked on the shared lock"
+    assert outcome == [False, True]
+
+
 def test_a_long_polling_request_over_the_transport_limit_is_answered_413_too_large(app):
     """Engine.IO's own answer is a bare 400 after the session's poll already said "closed": the
     page could not tell why. The body is read to its end first (no connection reset)."""
