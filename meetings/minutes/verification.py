@@ -110,6 +110,9 @@ def code_in_file(data: bytes) -> str | None:
     eventlet: the web process only spawns the worker and reads its answer."""
     if not data.startswith(b"%PDF"):
         return ""
+    # The wait (for a slot, then for the worker: seconds) must not hold a database connection:
+    # ten hostile uploads a second held the whole pool, and every meeting's events waited for one.
+    db.session.close()
     slots = _worker_slots()
     if not slots.acquire(timeout=QUEUE_WAIT):
         return None

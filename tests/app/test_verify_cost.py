@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import time
+
+from core.extensions import db
 
 from meetings.minutes import verification
 from tests.hostile_files import slow_pdf
@@ -57,3 +60,24 @@ def test_a_typed_code_beside_a_changed_file_needs_no_parsing(app, client, monkey
     monkeypatch.setattr(verification.subprocess, "run", no_worker)
     code = "-".join(fingerprint[i : i + 4] for i in range(0, 16, 4))
     assert _upload(client, b"%PDF-1.4 something else", code=code) == "altered"
+
+
+def test_an_upload_waiting_for_a_worker_holds_no_database_connection(app, client, monkeypatch):
+    """Ten hostile uploads a second each waited seconds for the worker with a connection
+    checked out: the pool (5 + 10) ran dry and every meeting's events queued for one."""
+    monkeypatch.setattr(verification, "QUEUE_WAIT", 1.0)
+    with app.app_context():
+        slots = verification._worker_slots()
+        pool = db.engine.pool
+    assert slots.acquire(timeout=1)  # the worker is busy: the upload waits QUEUE_WAIT
+    statuses: list[str] = []
+    try:
+        upload = threading.Thread(target=lambda: statuses.append(_upload(client, slow_pdf(1))))
+        upload.start()
+        time.sleep(0.5)  # inside the wait
+        held = pool.checkedout()
+        upload.join(5)
+    finally:
+        slots.release()
+    assert statuses == ["busy"]
+    assert held == 0, f"{held} connection(s) held while waiting for a worker"
