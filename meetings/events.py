@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 
 from flask import current_app, request
 from flask_login import current_user
+from flask_socketio import ConnectionRefusedError as ConnectRefused
 from flask_socketio import disconnect, join_room, leave_room
 from redis import RedisError
 
@@ -82,6 +84,13 @@ def handler(event: str):
 def on_connect(auth=None):
     if not current_user.is_authenticated:
         return False  # refused: the client sees connect_error
+    gate = current_app.extensions["event_limits"].gate
+    if gate is not None:
+        wait = gate.cooling_down(current_user.id)
+        if wait:  # closed for flooding a moment ago: no fresh burst for a script that reconnects
+            error = RateLimited(retry_after=math.ceil(wait)).as_dict()["error"]
+            raise ConnectRefused(error["message"], error)  # the client sees {message, data}
+        gate.bind(socketio.server.manager.eio_sid_from_sid(request.sid, "/"), current_user.id)
     join_room(broadcast.user_room(current_user.id))
     return True
 

@@ -135,7 +135,16 @@
     }
   });
   socket.io.on("reconnect_attempt", function () { setConnection(navigator.onLine === false ? "offline" : "reconnecting"); });
-  socket.on("connect_error", function () { setConnection(navigator.onLine === false ? "offline" : "reconnecting"); });
+  socket.on("connect_error", function (err) {
+    setConnection(navigator.onLine === false ? "offline" : "reconnecting");
+    // Refused for a while (this browser flooded the server a moment ago): Socket.IO does not
+    // retry a refusal by itself, so try again once the hint says.
+    var error = err && err.data;
+    if (!socket.active && error && error.code === "rate_limited") {
+      var retry = (error.details && error.details.retry_after) || 5;
+      setTimeout(function () { socket.connect(); }, retry * 1000);
+    }
+  });
   window.addEventListener("offline", function () { if (!socket.connected) setConnection("offline"); });
   // Back on the network: try at once instead of waiting for the next back-off attempt.
   window.addEventListener("online", function () { if (!socket.connected) socket.connect(); });

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db, socketio
-from meetings.event_limits import DISCONNECT_AFTER, MAX_WAITING, EventLimits
+from meetings.event_limits import DISCONNECT_AFTER, MAX_WAITING, EventLimits, MessageGate
 from meetings.models import CommandLog, Meeting
 from tests.conftest import make_test_app
 from tests.factories import command, events, upcoming_meeting_id
@@ -179,6 +179,22 @@ def test_a_refused_turn_that_closes_its_socket_does_not_lock_every_other_socket_
     thread.join(2)
     assert not thread.is_alive(), "the refusal deadlocked on the shared lock"
     assert outcome == [False, True]
+
+
+def test_a_connection_closed_by_the_gate_keeps_its_user_out_for_the_cool_down():
+    """A flooding script that reconnects at once got a fresh burst each time (170 connections
+    in 6 s in bench/hostile.py); now its user waits out the cool-down, and nobody else does."""
+    gate = MessageGate(per_second=1, burst=2, cool_down=0.3)
+    gate.bind("flooder", 7)
+    gate.bind("member", 8)
+    assert gate.admit("flooder") and gate.admit("flooder")
+    assert not gate.admit("flooder")  # over its burst
+    assert gate.close("flooder") and not gate.close("flooder")  # closed once
+    assert gate.is_closed("flooder") and not gate.admit("flooder")
+    assert 0 < gate.cooling_down(7) <= 0.3
+    assert gate.cooling_down(8) == 0 and gate.admit("member")
+    time.sleep(0.35)
+    assert gate.cooling_down(7) == 0
 
 
 def test_a_long_polling_request_over_the_transport_limit_is_answered_413_too_large(app):

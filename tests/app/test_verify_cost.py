@@ -12,7 +12,6 @@ import threading
 import time
 
 from core.extensions import db
-
 from meetings.minutes import verification
 from tests.hostile_files import slow_pdf
 

@@ -36,7 +36,31 @@ def test_a_flooding_socket_is_closed_and_another_member_is_still_answered(server
     ack = other.call("snapshot", {"meeting_id": meeting_id}, timeout=10)
     assert ack["ok"]
     assert time.perf_counter() - started < 2.0
+    # Reconnecting at once does not buy the flooder a fresh burst: refused, with a retry hint.
+    refusal = _refused_connect(server, http_login("dangvien1"))
+    assert refusal["data"]["code"] == "rate_limited", refusal
+    assert 0 < refusal["data"]["details"]["retry_after"] <= 10
+    again = live_server.connect(server, http_login("dangvien2"))  # others still get in
+    assert again.join(meeting_id)["meeting"]["id"] == meeting_id
+    again.disconnect()
     other.disconnect()
+
+
+def _refused_connect(server: str, http) -> dict:
+    """What the server said when it refused a Socket.IO connect (its `connect_error` data)."""
+    client = socketio.Client(reconnection=False)
+    said: list = []
+    client.on("connect_error", said.append)
+    headers = {"Cookie": live_server.cookie_header(http)}
+    try:
+        client.connect(server, headers=headers, transports=["websocket"], wait_timeout=10)
+    except socketio.exceptions.ConnectionError:
+        pass
+    else:
+        client.disconnect()
+        raise AssertionError("the flooder connected again at once")
+    assert said, "refused without a word"
+    return said[0]
 
 
 def test_an_oversize_message_is_answered_too_large_and_the_socket_stays(server, http_login):
