@@ -9,7 +9,8 @@ in another meeting (Khu phố 2). Three phases of `--duration` seconds, side by 
 
 - quiet: the probes alone (the baseline);
 - flood: one member (dangvien1) sends `lower_hand` commands as fast as the socket takes them,
-  without waiting for answers, reconnecting whenever the server closes the socket;
+  without waiting for answers, trying to reconnect (every 0.1 s while refused) whenever the
+  server closes the socket;
 - verify: 10 uploads a second of a hostile PDF (tests/hostile_files.py) to /verify, from varying
   addresses (the server runs with CHIBO_BEHIND_PROXY=1 so the per-address limit does not hide
   the cost); the server's CPU per upload is measured from /proc.
@@ -128,11 +129,12 @@ def flood(url: str, meeting_id: int, until: float) -> dict:
     """One member's commands at full speed (runs in its own process)."""
     attacker_priority()
     http = live_server.login(url, "dangvien1")
-    sent = reconnects = 0
+    sent = reconnects = refused = 0
     while time.monotonic() < until:
         try:
             client = live_server.connect(url, http)
-        except Exception:
+        except Exception:  # refused (the cool-down after the gate closed it) or unreachable
+            refused += 1
             time.sleep(0.1)
             continue
         reconnects += 1
@@ -153,7 +155,7 @@ def flood(url: str, meeting_id: int, until: float) -> dict:
         except Exception:
             pass
         client.disconnect()
-    return {"sent": sent, "connections": reconnects}
+    return {"sent": sent, "connections": reconnects, "connects_refused": refused}
 
 
 def verify_uploads(url: str, until: float, per_second: int = 10) -> dict:

@@ -123,6 +123,7 @@ OPTIONAL = {
     "CHIBO_EARLY_START_MINUTES": int,
     "CHIBO_REVIEW_BANDS": str,
     "CHIBO_REVIEW_TOP_CAP_PERCENT": int,
+    "CHIBO_FLOOD_COOL_DOWN": float,
 }
 
 
@@ -175,6 +176,8 @@ DEFAULTS: dict = {
     "CHIBO_EVENT_LIMIT_USER": "30/second;600/minute",
     # /verify: uploads read at once by worker processes (meetings/minutes/verification.py).
     "CHIBO_VERIFY_WORKERS": 1,
+    # Seconds a user whose connection the message gate closed for flooding waits to connect again.
+    "CHIBO_FLOOD_COOL_DOWN": 10.0,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_KEY_PREFIX": "",  # Flask-Limiter's default; our event limits then use CHIBO_CLUSTER
     "SOCKETIO_CORS_ORIGINS": None,  # None: same origin only (Flask-SocketIO's default); never '*'

@@ -49,7 +49,6 @@ DISCONNECT_AFTER = 50
 _REFUSALS = parse_many(f"{DISCONNECT_AFTER}/minute")[0]
 GATE_PER_SECOND = 60.0
 GATE_BURST = 120.0
-COOL_DOWN = 10.0  # seconds a user closed by the gate waits before connecting again
 
 
 @dataclass(frozen=True)
@@ -162,17 +161,14 @@ class EventLimits:
 class MessageGate:
     """A token bucket per Engine.IO connection, checked on every raw message (microseconds).
 
-    A connection closed for flooding puts its user in a cool-down (`COOL_DOWN` seconds): their
+    A connection closed for flooding puts its user in a cool-down (`cool_down` seconds): their
     new connections are refused at connect (`cooling_down`). Without it, a script that reconnects
     at once got a fresh burst every time: 170 connections in 6 s, each with 120 events handled."""
 
     PRUNE_EVERY = 10.0
 
     def __init__(
-        self,
-        per_second: float = GATE_PER_SECOND,
-        burst: float = GATE_BURST,
-        cool_down: float = COOL_DOWN,
+        self, cool_down: float, per_second: float = GATE_PER_SECOND, burst: float = GATE_BURST
     ) -> None:
         self.per_second, self.burst, self.cool_down = per_second, burst, cool_down
         self._buckets: dict[str, tuple[float, float]] = {}
@@ -367,7 +363,7 @@ def install(app: Flask) -> EventLimits:
     app.extensions["event_limits"] = limits
     from core.extensions import socketio
 
-    gate = MessageGate() if limits.enabled else None
+    gate = MessageGate(app.config["CHIBO_FLOOD_COOL_DOWN"]) if limits.enabled else None
     limits.gate = gate
     too_large_message = _too_large_message(app)
     install_gate(socketio.server, gate, too_large_message)
