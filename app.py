@@ -91,7 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["CHIBO_WS_COMPRESSION"]:
         app.wsgi_app = _without_ws_compression(app.wsgi_app)
 
-    from core import recent_changes
+    from core import recent_changes, socket_requests
     from core.web import install_input_bounds
     from meetings import snapshot_cache, write_guard
     from meetings.event_limits import install as install_event_limits
@@ -101,6 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     install_event_limits(app)
     snapshot_cache.install(app)
     recent_changes.install(app)
+    socket_requests.install(app)
     _register_features(app)
     from core.web import install_web_defaults
 

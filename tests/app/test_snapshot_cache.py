@@ -10,16 +10,19 @@ changes it missed, or a snapshot when they are not all kept, or when the roster 
 from __future__ import annotations
 
 import copy
+import gc
 import io
 
 import pytest
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from auth.models import User
 from core import recent_changes
 from core.extensions import db
 from meetings import changes
 from meetings.models import Meeting
+from meetings.wire_json import RawJSON
 from org.models import Membership, Organization
 from tests.factories import command, events, upcoming_meeting_id
 from tests.verify_changes import fresh_shared
@@ -378,3 +381,18 @@ def test_a_process_never_serves_a_roster_cached_before_another_process_changed_i
     roles = {row["name"]: row["role"] for row in after["roster"]}
     assert "committee" in roles.values()
     assert changes.comparable(after) == fresh_shared(app, meeting_id)
+
+
+def test_a_join_keeps_nothing_alive_once_answered(sio, meeting_id):
+    """Issue 17, target 4: each Socket.IO event's Request held a NotFound (the Socket.IO path is
+    no route) whose traceback's frames held the Request again: a cycle that kept the event's
+    answer — a whole snapshot after a join — until a rare full collection (600 KB a socket)."""
+    member = sio("dangvien1")
+    gc.collect()
+    gc.disable()  # as between the rare full collections of a busy server
+    try:
+        _join(member, meeting_id)
+        kept = [o for o in gc.get_objects() if isinstance(o, (RawJSON, NotFound))]
+    finally:
+        gc.enable()
+    assert kept == [], f"{len(kept)} objects of the answered join still alive: {kept[:3]}"
