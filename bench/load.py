@@ -127,6 +127,7 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float, probe=No
     `probe()` when the `measure` phase starts: its answer is the result's `probe`)."""
     config_path, out_path = folder / "config.json", folder / "result.json"
     config_path.write_text(json.dumps(config))
+    idle_mb = sum(servers.memory_mb(p)[0] for p in pids)  # started, no client yet
     process = subprocess.Popen(
         ["node", str(NODE_DIR / "load.mjs"), str(config_path), str(out_path)],
         cwd=ROOT,
@@ -173,6 +174,9 @@ def run_node(config: dict, folder: Path, pids: list[int], limit: float, probe=No
     memory = [servers.memory_mb(p) for p in pids]
     result["server_rss_mb"] = sum(m[0] for m in memory)
     result["server_peak_mb"] = sum(m[1] for m in memory)
+    # Issue 17, target 4: what each connected member costs the servers above their idle size.
+    result["server_idle_mb"] = idle_mb
+    result["kb_per_socket"] = (result["server_rss_mb"] - idle_mb) * 1024 / max(1, result["clients"])
     if "measure" in marks and "drain" in marks:
         (t0, cpu0, node0, all0), (t1, cpu1, node1, all1) = marks["measure"], marks["drain"]
         wall = max(t1 - t0, 1e-6)
@@ -377,8 +381,8 @@ def table(results: dict[str, dict[str, dict]]) -> str:
 
 JOINS_HEADER = (
     "| scenario | server | all clients joined | ratio to bare-nc | join ack p50 / p99 ms | "
-    "joined | lost | server CPU | server RSS | other jobs' CPU |\n"
-    "|---|---|---|---|---|---|---|---|---|---|"
+    "joined | lost | server CPU | server RSS (idle) | KB per socket | other jobs' CPU |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -389,7 +393,7 @@ def joins_table(results: dict[str, dict[str, dict]]) -> str:
         base = variants.get("bare-nc") or variants.get("bare")
         for variant, r in variants.items():
             if r.get("failure"):
-                lines.append(f"| {scenario} | {variant} | failed |" + " |" * 7)
+                lines.append(f"| {scenario} | {variant} | failed |" + " |" * 8)
                 continue
             ratio = "—"
             if base and base is not r and not base.get("failure"):
@@ -399,7 +403,8 @@ def joins_table(results: dict[str, dict[str, dict]]) -> str:
                 f"| {scenario} | {variant} | {fmt(r['connect_all_ms'] / 1000, 2)} s | {ratio} | "
                 f"{fmt(join.get('p50'))} / {fmt(join.get('p99'))} | "
                 f"{r['joined']}/{r['clients']} | {r['lost'] + r['gaps']} | "
-                f"{fmt(r.get('server_cpu_pct'), 0)} % | {fmt(r.get('server_rss_mb'), 0)} MB | "
+                f"{fmt(r.get('server_cpu_pct'), 0)} % | {fmt(r.get('server_rss_mb'), 0)} MB "
+                f"({fmt(r.get('server_idle_mb'), 0)} MB) | {fmt(r.get('kb_per_socket'), 0)} | "
                 f"{fmt(r.get('other_cpu_pct'), 0)} % |"
             )
     return "\n".join(lines)
