@@ -29,10 +29,19 @@ def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-def changes(meeting_id: int, version: int, items: list[dict]) -> None:
-    """A versioned event: every client applies it only if it holds version - 1, else resyncs.
-    Kept for a while, for clients that reconnect holding an earlier version."""
-    message = {"meeting_id": meeting_id, "v": version, "changes": items}
+def changes(
+    meeting_id: int, version: int, items: list[dict], tag: str, previous: str | None
+) -> None:
+    """A versioned event: every client applies it only if it holds version - 1 with the tag
+    `previous` (`prev`), else resyncs. Kept for a while, for clients that reconnect holding an
+    earlier version (core/recent_changes.py checks the chain of tags)."""
+    message = {
+        "meeting_id": meeting_id,
+        "v": version,
+        "tag": tag,
+        "prev": previous,
+        "changes": items,
+    }
     socketio.emit("changes", message, to=meeting_room(meeting_id))
     recent_changes.record(message)
 

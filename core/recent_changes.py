@@ -4,7 +4,10 @@ A client that held version v and comes back asks for the changes since v (`join`
 when this buffer still has every version from v+1 to the meeting's current version (read from the
 database), it gets those `changes` messages as they were broadcast; any version missing (too old,
 not yet recorded, a restart) and it gets a snapshot, as before. So the buffer may lose entries but
-can never give a wrong answer: the catch-up is all of the versions or none.
+can never give a wrong answer: the catch-up is all of the versions or none. Each message names its
+version's random tag and the one before it (`prev`), and the catch-up follows those links from the
+database's current tag back to the client's: after a database restore the same version numbers
+come back with other changes, and a client is never given another history's.
 
 One process: a dict of bounded deques (`MemoryRecentChanges`). Several processes (a Redis message
 queue): one sorted set per meeting in Redis, scored by version, trimmed to the last `KEEP`, expiring
@@ -105,20 +108,41 @@ def record(message: dict) -> None:
         log.exception("recent changes of meeting %s not kept", message.get("meeting_id"))
 
 
-def since(meeting_id: int, version: int, current: int) -> list[dict] | None:
-    """Every `changes` message after `version` up to `current`, in order, or None when any one of
-    them is not kept (then the client needs a snapshot)."""
+def since(
+    meeting_id: int, version: int, tag: str | None, current: int, current_tag: str | None
+) -> list[dict] | None:
+    """Every `changes` message after (`version`, `tag`) up to the meeting's (`current`,
+    `current_tag`), in order, or None when any one of them is not kept (then the client needs a
+    snapshot)."""
     if version > current or current - version > KEEP:
         return None
     if version == current:
-        return []
+        return [] if tag == current_tag else None
     try:
         found = store().messages(meeting_id, version, current)
     except Exception:
         log.exception("recent changes of meeting %s not read", meeting_id)
         return None
-    by_version = {m["v"]: m for m in found}
-    wanted = range(version + 1, current + 1)
-    if any(v not in by_version for v in wanted):
-        return None
-    return [by_version[v] for v in wanted]
+    return chain(found, version, tag, current, current_tag)
+
+
+def chain(
+    found: list[dict], version: int, tag: str | None, current: int, current_tag: str | None
+) -> list[dict] | None:
+    """The messages that lead from (`version`, `tag`) to (`current`, `current_tag`), walking back
+    from the current version by each message's `prev`, or None when a link is missing. After a
+    database restore the versions after the restored one are made again, with other tags: the
+    kept messages of the lost history then sit beside the new ones under the same numbers, and
+    only the tags tell which follow which."""
+    by_version_and_tag = {(m["v"], m.get("tag")): m for m in found}
+    wanted = current_tag
+    walked: list[dict] = []
+    for number in range(current, version, -1):
+        message = by_version_and_tag.get((number, wanted))
+        if message is None:
+            return None
+        walked.append(message)
+        wanted = message.get("prev")
+    if wanted != tag:
+        return None  # the client's version belongs to another history
+    return walked[::-1]

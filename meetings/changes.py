@@ -208,13 +208,15 @@ def apply_message(state: dict, message: dict) -> str:
     "unknown" (nothing applied) when it holds a type this table does not know."""
     if message["v"] <= state["version"]:
         return "old"
-    if message["v"] != state["version"] + 1:
-        return "gap"
+    if message["v"] != state["version"] + 1 or message.get("prev") != state.get("tag"):
+        return "gap"  # missed one, or the same number from another history (a restore)
     if any(c["type"] not in CHANGE_TYPES for c in message["changes"]):
         return "unknown"
     for item in message["changes"]:
         apply_change(state, item)
     state["version"] = message["v"]
+    if "tag" in message:
+        state["tag"] = message["tag"]
     return "applied"
 
 

@@ -22,11 +22,13 @@ import hmac
 import json
 import logging
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -403,19 +405,33 @@ def _rolled_back_on_failure(
         raise
 
 
-def _lock(meeting_id: int) -> int:
+class Stamp(NamedTuple):
+    """A meeting's new version: its number, its random tag and the tag of the version before."""
+
+    number: int
+    tag: str
+    previous: str | None
+
+
+def _lock(meeting_id: int) -> Stamp:
     """Start a fresh transaction whose first statement bumps the meeting's version: SQLite's write
-    lock / PostgreSQL's row lock, held until commit, so changes to one meeting are serialized."""
+    lock / PostgreSQL's row lock, held until commit, so changes to one meeting are serialized.
+    The version's tag is drawn here; the one it replaces is kept beside it (the right-hand sides
+    of SET read the row as it was)."""
     db.session.rollback()
-    version = db.session.execute(
+    row = db.session.execute(
         update(Meeting)
         .where(Meeting.id == meeting_id)
-        .values(version=Meeting.version + 1)
-        .returning(Meeting.version)
-    ).scalar()
-    if version is None:
+        .values(
+            version=Meeting.version + 1,
+            version_tag=secrets.token_hex(8),
+            previous_version_tag=Meeting.version_tag,
+        )
+        .returning(Meeting.version, Meeting.version_tag, Meeting.previous_version_tag)
+    ).one_or_none()
+    if row is None:
         raise NotFound()
-    return version
+    return Stamp(*row)
 
 
 def _locked_meeting(meeting_id: int) -> Meeting:
@@ -425,7 +441,8 @@ def _locked_meeting(meeting_id: int) -> Meeting:
 
 
 def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw: dict) -> dict:
-    version = _lock(meeting_id)
+    stamp = _lock(meeting_id)
+    version = stamp.number
     replay = _replay(actor.id, client_id, cmd, raw) if client_id else None
     if replay is not None:
         db.session.rollback()
@@ -445,7 +462,7 @@ def _run(actor: User, meeting_id: int, cmd: Command, client_id: str | None, raw:
         actor_id = actor.id  # read before the commit expires it (no reload to learn an id)
         db.session.add(_log_row(meeting_id, actor_id, client_id, cmd, raw, effect, version))
     db.session.commit()
-    _after(meeting_id, version, [(cmd, actor_id, effect)])
+    _after(meeting_id, stamp, [(cmd, actor_id, effect)])
     return {"ok": True, "version": version, "result": effect.result}
 
 
@@ -470,14 +487,15 @@ def _log_row(
     )
 
 
-def _after(meeting_id: int, version: int, done: list[tuple[Command, int, Effect]]) -> None:
+def _after(meeting_id: int, stamp: Stamp, done: list[tuple[Command, int, Effect]]) -> None:
     """Once committed: what waited for the commit, the one broadcast, each actor's private
     events, the listeners."""
     for _cmd, _actor_id, effect in done:
         for action in effect.after_commit:
             action()
     changes = [change for _cmd, _actor_id, effect in done for change in effect.changes]
-    broadcast.changes(meeting_id, version, coalesce_changes(changes) if len(done) > 1 else changes)
+    changes = coalesce_changes(changes) if len(done) > 1 else changes
+    broadcast.changes(meeting_id, stamp.number, changes, stamp.tag, stamp.previous)
     for _cmd, _actor_id, effect in done:
         for user_id, event, data in effect.private:
             broadcast.to_user(user_id, event, data)
@@ -493,7 +511,7 @@ def _run_group(meeting_id: int, jobs: list[group_commit.Job]) -> None:
         return
     with _running(jobs[0].name):
         try:
-            acks, version, done = _run_together(meeting_id, jobs)
+            acks, stamp, done = _run_together(meeting_id, jobs)
         except Exception:
             db.session.rollback()
             log.debug("a group of %d commands runs alone", len(jobs), exc_info=True)
@@ -501,15 +519,15 @@ def _run_group(meeting_id: int, jobs: list[group_commit.Job]) -> None:
         for job, ack in zip(jobs, acks, strict=True):
             job.ack = ack
         if done:  # committed: a failure after the commit never sends a command round again
-            _after(meeting_id, version, done)
+            _after(meeting_id, stamp, done)
 
 
 def _run_together(
     meeting_id: int, jobs: list[group_commit.Job]
-) -> tuple[list[dict], int, list[tuple[Command, int, Effect]]]:
+) -> tuple[list[dict], Stamp, list[tuple[Command, int, Effect]]]:
     """`_run`'s steps for every job under one lock and one version, then one commit. Returns
     the acks, the version and what the commit must be followed by (`_after`)."""
-    version = _lock(meeting_id)
+    stamp = _lock(meeting_id)
     meeting = _locked_meeting(meeting_id)
     # Read once for the group, not once per command: the actors, the command ids logged, and
     # what the actors' roles rest on.
@@ -518,7 +536,8 @@ def _run_together(
     logged = _logged(jobs)
     facts = RoleFacts(meeting, actors)
     with _holding_what_is_loaded():
-        return _run_jobs(meeting_id, version, meeting, jobs, actors, logged, facts)
+        acks, done = _run_jobs(meeting_id, stamp.number, meeting, jobs, actors, logged, facts)
+    return acks, stamp, done
 
 
 @contextmanager
@@ -547,7 +566,7 @@ def _run_jobs(
     actors: dict[int, User],
     logged: dict[tuple[int, str], CommandLog],
     facts: RoleFacts,
-) -> tuple[list[dict], int, list[tuple[Command, int, Effect]]]:
+) -> tuple[list[dict], list[tuple[Command, int, Effect]]]:
     acks: list[dict] = []
     done: list[tuple[Command, int, Effect]] = []
     for job in jobs:
@@ -574,7 +593,7 @@ def _run_jobs(
         db.session.rollback()
     else:
         db.session.commit()
-    return acks, version, done
+    return acks, done
 
 
 def _logged(jobs: list[group_commit.Job]) -> dict[tuple[int, str], CommandLog]:
@@ -654,7 +673,7 @@ def system_change(
 def _system_change(
     meeting_id: int, apply: Callable[[Meeting], list[dict]], name: str
 ) -> int | None:
-    version = _lock(meeting_id)
+    stamp = _lock(meeting_id)
     meeting = _locked_meeting(meeting_id)
     try:
         changes = apply(meeting)
@@ -670,9 +689,9 @@ def _system_change(
             meeting_id=meeting_id,
             name=name,
             details={"changed": sorted({change["type"] for change in changes})},
-            version=version,
+            version=stamp.number,
         )
     )
     db.session.commit()
-    broadcast.changes(meeting_id, version, changes)
-    return version
+    broadcast.changes(meeting_id, stamp.number, changes, stamp.tag, stamp.previous)
+    return stamp.number

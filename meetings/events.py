@@ -120,22 +120,26 @@ def on_join(data):
 
 
 def _since(raw) -> dict | None:
-    """`since` of a rejoin: `{version: int, roster_version: str}` from the client's last state."""
+    """`since` of a rejoin: `{version: int, tag: str | null, roster_version: str}` from the
+    client's last state (a page from before tags sends none: it is then caught up only where
+    no version has a tag yet)."""
     if raw is None:
         return None
     if not isinstance(raw, dict):
         raise Invalid(field="since")
     version, roster_version = raw.get("version"), raw.get("roster_version")
+    tag = raw.get("tag")
     if (
-        set(raw) != {"version", "roster_version"}
+        not {"version", "roster_version"} <= set(raw) <= {"version", "tag", "roster_version"}
         or not isinstance(version, int)
         or isinstance(version, bool)
         or version < 0
+        or not (tag is None or (isinstance(tag, str) and len(tag) <= 64))
         or not isinstance(roster_version, str)
         or len(roster_version) > 64
     ):
         raise Invalid(field="since")
-    return {"version": version, "roster_version": roster_version}
+    return {"version": version, "tag": tag, "roster_version": roster_version}
 
 
 @handler("leave")

@@ -50,6 +50,12 @@ class Meeting(db.Model):
     record_locked: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Bumped by every command in its transaction; events carry it (snapshot + versioned events).
     version: Mapped[int] = mapped_column(default=0)
+    # A random tag drawn at each bump, and the one before it: a `changes` message carries both,
+    # so a chain of kept messages can be checked link by link. Version numbers repeat after a
+    # database restore (the new changes count up from the restored version); tags do not, so a
+    # client is never caught up with another history's changes (core/recent_changes.py).
+    version_tag: Mapped[str | None] = mapped_column(String(16))
+    previous_version_tag: Mapped[str | None] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -77,14 +77,16 @@ def snapshot_of(user, meeting: Meeting, roles: frozenset[str]) -> RawJSON:
 
 
 def catch_up_for(user, meeting: Meeting, roles: frozenset[str], since: dict) -> dict | None:
-    """For a client that held `since` = `{version, roster_version}`: the `changes` messages it
+    """For a client that held `since` = `{version, tag, roster_version}`: the `changes` messages it
     missed and its own sections afresh, or None when a snapshot is needed (the changes are no
     longer kept, or the roster changed: memberships are not carried by `changes`). `meeting` and
     `roles` as checked by the caller (`load_viewable`)."""
     db.session.refresh(meeting)
     if roster_versions.token(meeting.cell_id) != since["roster_version"]:
         return None
-    messages = recent_changes.since(meeting.id, since["version"], meeting.version)
+    messages = recent_changes.since(
+        meeting.id, since["version"], since["tag"], meeting.version, meeting.version_tag
+    )
     if messages is None:
         return None
     own = snapshot.for_viewer(meeting, user, roles, presence.online(meeting.id))

@@ -139,6 +139,7 @@ def shared(meeting: Meeting, roster_version: str) -> dict:
     }
     return extra | {
         "version": meeting.version,
+        "tag": meeting.version_tag,
         "roster_version": roster_version,
         "meeting": meeting_section(meeting),
         "agenda": agenda_section(meeting),

@@ -2,10 +2,10 @@
 
 Every join used to build and serialize the whole roster (~150 KB for 1,000 members): N members
 joining cost O(N²). Now the part every viewer sees alike (`snapshot.shared`) is kept as JSON text,
-keyed on the meeting's version and its roster version (`org.roster_versions`), both read from the
-database at each join: a command on another process, or an administrator's membership edit, moves
-the key, so no process serves a roster cached before someone else's change. Each joiner gets that
-text with its own small part (`snapshot.for_viewer`) spliced in.
+keyed on the meeting's version (with its tag) and its roster version (`org.roster_versions`), read
+from the database at each join: a command on another process, or an administrator's membership
+edit, moves the key, so no process serves a roster cached before someone else's change. Each
+joiner gets that text with its own small part (`snapshot.for_viewer`) spliced in.
 
 One cache per app (so per process), a bounded number of meetings, the latest version of each.
 While one request builds a meeting's entry, the others asking for it wait instead of building too.
@@ -32,7 +32,7 @@ _LOCK_STRIPES = 64
 
 @dataclass(frozen=True)
 class Entry:
-    key: tuple[int, str]  # (meeting version, roster version)
+    key: tuple[int, str | None, str]  # (meeting version, its tag, roster version)
     text: str  # the shared part, serialized
 
 
@@ -44,7 +44,7 @@ class SnapshotCache:
         self._build_locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
         self.builds = 0  # how many times a shared part was built (tests and benchmarks read it)
 
-    def _get(self, meeting_id: int, key: tuple[int, str]) -> Entry | None:
+    def _get(self, meeting_id: int, key: tuple[int, str | None, str]) -> Entry | None:
         with self._guard:
             entry = self._entries.get(meeting_id)
             if entry is None or entry.key != key:
@@ -61,14 +61,15 @@ class SnapshotCache:
 
     def shared_text(self, meeting: Meeting) -> str:
         """The shared part as JSON for the meeting as the current transaction sees it."""
-        key = (meeting.version, roster_versions.token(meeting.cell_id))
+        # The tag too: after a database restore the same version number is another state.
+        key = (meeting.version, meeting.version_tag, roster_versions.token(meeting.cell_id))
         entry = self._get(meeting.id, key)
         if entry is not None:
             return entry.text
         with self._build_locks[meeting.id % _LOCK_STRIPES]:
             entry = self._get(meeting.id, key)  # built by the request we waited for
             if entry is None:
-                data = snapshot.shared(meeting, key[1])
+                data = snapshot.shared(meeting, key[2])
                 entry = Entry(key, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
                 self.builds += 1
                 self._put(meeting.id, entry)

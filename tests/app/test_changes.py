@@ -399,6 +399,17 @@ RULES = [
     ),
     ("a missed message (a gap) changes nothing", {}, LIVE, [_message(10, ENDED)], ["gap"], LIVE),
     (
+        "the next number from another history (a restore) is a gap; the right one brings its tag",
+        {},
+        {**LIVE, "tag": "t8"},
+        [
+            {**_message(9, ENDED), "tag": "lost9", "prev": "lost8"},
+            {**_message(9, ENDED), "tag": "t9", "prev": "t8"},
+        ],
+        ["gap", "applied"],
+        {"version": 9, "tag": "t9", "meeting": {"status": "ended"}},
+    ),
+    (
         "a type the table lacks changes nothing",
         {},
         LIVE,

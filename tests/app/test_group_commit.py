@@ -27,9 +27,9 @@ def sent(monkeypatch):
     calls = []
     real = broadcast.changes
 
-    def record(meeting_id, version, items):
+    def record(meeting_id, version, items, *tags):
         calls.append((meeting_id, version, items))
-        return real(meeting_id, version, items)
+        return real(meeting_id, version, items, *tags)
 
     monkeypatch.setattr(broadcast, "changes", record)
     return calls

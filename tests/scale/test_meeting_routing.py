@@ -166,7 +166,11 @@ def test_a_meetings_clients_share_one_process_which_survives_a_restart(
         )
         clients = {name: room_client(nginx, https[name], meeting_id) for name in https}
         opened += clients.values()
-        since = {"version": held["version"], "roster_version": held["roster_version"]}
+        since = {
+            "version": held["version"],
+            "tag": held["tag"],
+            "roster_version": held["roster_version"],
+        }
         for client in clients.values():
             ack = client.call("join", {"meeting_id": meeting_id, "since": since})
             assert ack["ok"], ack

@@ -68,7 +68,11 @@ def test_two_processes_never_serve_a_stale_roster_and_catch_up_across(cluster, t
         assert changes.comparable(fresh) == changes.comparable(on_b)
 
         # The old state cannot catch up (the roster changed): a snapshot.
-        since = {"version": held["version"], "roster_version": held["roster_version"]}
+        since = {
+            "version": held["version"],
+            "tag": held["tag"],
+            "roster_version": held["roster_version"],
+        }
         ack = member.call("join", {"meeting_id": meeting_id, "since": since})
         assert ack["ok"] and "snapshot" in ack and "catch_up" not in ack
 
@@ -78,7 +82,11 @@ def test_two_processes_never_serve_a_stale_roster_and_catch_up_across(cluster, t
         assert chair.command(meeting_id, "agenda_add", {"title": title, "planned_minutes": 5})["ok"]
         assert chair.command(meeting_id, "check_in")["ok"]
         member = live_server.connect(a, member_http)
-        since = {"version": fresh["version"], "roster_version": fresh["roster_version"]}
+        since = {
+            "version": fresh["version"],
+            "tag": fresh["tag"],
+            "roster_version": fresh["roster_version"],
+        }
         ack = member.call("join", {"meeting_id": meeting_id, "since": since})
         assert ack["ok"] and "catch_up" in ack, ack.keys()
         messages = ack["catch_up"]["messages"]
