@@ -87,7 +87,7 @@
     early = [];
     var join = { meeting_id: meetingId };
     // Back after a disconnect: ask for what was missed since the version held (docs/protocol.md).
-    if (state && state.roster_version) join.since = { version: state.version, tag: state.tag === undefined ? null : state.tag, roster_version: state.roster_version };
+    if (state && state.roster_version) join.since = { version: state.version, tag: state.tag, roster_version: state.roster_version };
     socket.timeout(15000).emit("join", join, function (err, ack) {
       joining = false;
       if (err) { socket.disconnect().connect(); return; }
