@@ -64,12 +64,10 @@
 
   // One `changes` message: "applied", "old" (already included), "gap" (one was missed: fetch the
   // snapshot) or "unknown" (a type this page does not know, e.g. a newer server: fetch the snapshot).
-  // A message follows the state when it is the next version *and* names the state's tag as the
-  // one before it: after a database restore the same number can come from another history.
-  function orNull(value) { return value === undefined ? null : value; }
+  // The state keeps the tag of its version (sent back in a rejoin's `since`, docs/protocol.md).
   function applyMessage(state, message, table) {
     if (message.v <= state.version) return "old";
-    if (message.v !== state.version + 1 || orNull(message.prev) !== orNull(state.tag)) return "gap";
+    if (message.v !== state.version + 1) return "gap";
     if (!message.changes.every(function (c) { return !!table[c.type]; })) return "unknown";
     message.changes.forEach(function (c) { applyChange(state, c, table); });
     state.version = message.v;

@@ -399,14 +399,11 @@ RULES = [
     ),
     ("a missed message (a gap) changes nothing", {}, LIVE, [_message(10, ENDED)], ["gap"], LIVE),
     (
-        "the next number from another history (a restore) is a gap; the right one brings its tag",
+        "an applied message brings its version's tag (a rejoin sends it back)",
         {},
         {**LIVE, "tag": "t8"},
-        [
-            {**_message(9, ENDED), "tag": "lost9", "prev": "lost8"},
-            {**_message(9, ENDED), "tag": "t9", "prev": "t8"},
-        ],
-        ["gap", "applied"],
+        [{**_message(9, ENDED), "tag": "t9", "prev": "t8"}],
+        ["applied"],
         {"version": 9, "tag": "t9", "meeting": {"status": "ended"}},
     ),
     (
